@@ -1,0 +1,179 @@
+package dev.packbase.runner;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.logging.LogManager;
+
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.RequestLogWriter;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The embedded Jetty 12 (ee10) server behind {@code java -jar packbase.war}. Only {@link Bootstrap} calls it,
+ * reflectively, from a class loader that holds this class and Jetty; the webapp itself gets its own
+ * {@code WebAppClassLoader} below that, with Jetty's classes hidden from it.
+ *
+ * <p>Contract with {@link Bootstrap#main}: {@link #run} blocks until the server stops. It throws
+ * {@link IllegalArgumentException} (message only, printed as is; exit code 2) for an unusable setting or
+ * argument, and any other exception (printed with its stack trace; exit code 1) when the server or the
+ * webapp fails to start.
+ */
+public final class StandaloneServer {
+
+    static final String DEFAULT_HOST = "0.0.0.0";
+    static final int DEFAULT_PORT = 8080;
+
+    /** Tests and scripts parse the port from this line, the only thing ever printed to stdout. */
+    static final String LISTENING_PREFIX = "packbase listening on ";
+
+    private static final String LOG_FORMAT = "%1$tF %1$tT.%1$tL %4$-7s %3$s: %5$s%6$s%n";
+
+    private StandaloneServer() {
+    }
+
+    public static void run(Path war, String[] args) throws Exception {
+        if (args.length > 0) {
+            throw new IllegalArgumentException("unexpected arguments " + String.join(" ", args));
+        }
+        Settings settings = Settings.resolve();
+        installDefaultLogging();
+
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        server.addConnector(connector);
+
+        WebAppContext webapp = new WebAppContext();
+        webapp.setWar(war.toString());
+        webapp.setContextPath("/");
+        // Not persistent: Jetty recreates this directory on start and deletes it on stop.
+        webapp.setTempDirectory(newTempDirectory());
+        webapp.setTempDirectoryPersistent(false);
+        // A webapp that fails to start (listener exception, bad web.xml) fails server.start() instead of
+        // leaving a running server that answers 503.
+        webapp.setThrowUnavailableOnStartupException(true);
+        server.setHandler(webapp);
+
+        if (settings.accessLog() != null) {
+            RequestLogWriter writer = new RequestLogWriter(settings.accessLog().toString());
+            writer.setAppend(true);
+            server.setRequestLog(new CustomRequestLog(writer, CustomRequestLog.NCSA_FORMAT));
+        }
+
+        server.setStopAtShutdown(true);
+        try {
+            server.start();
+        } catch (Exception | Error e) {
+            stopQuietly(server, e);
+            throw new IllegalStateException("cannot start on " + settings.host() + ":" + settings.port()
+                    + " with " + war + ": " + e, e);
+        }
+
+        System.out.println(LISTENING_PREFIX + "http://" + uriHost(settings.host()) + ":" + connector.getLocalPort() + "/");
+        System.out.flush();
+        server.join();
+    }
+
+    private static File newTempDirectory() {
+        try {
+            return Files.createTempDirectory("packbase-webapp-").toFile();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the webapp's temporary directory", e);
+        }
+    }
+
+    private static void stopQuietly(Server server, Throwable failure) {
+        try {
+            server.stop();
+        } catch (Exception | Error e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    static String uriHost(String host) {
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /**
+     * One-line records on stderr (the JDK default is two lines), for Jetty and, through slf4j-jdk14, for the
+     * webapp, which share the JVM's single {@link LogManager}. An operator's
+     * {@code -Djava.util.logging.config.file} (or {@code .config.class}) is left alone.
+     */
+    static void installDefaultLogging() throws IOException {
+        if (System.getProperty("java.util.logging.config.file") != null
+                || System.getProperty("java.util.logging.config.class") != null) {
+            return;
+        }
+        String config = String.join("\n",
+                "handlers=java.util.logging.ConsoleHandler",
+                ".level=INFO",
+                "java.util.logging.ConsoleHandler.level=ALL",
+                "java.util.logging.ConsoleHandler.formatter=java.util.logging.SimpleFormatter",
+                "java.util.logging.SimpleFormatter.format=" + LOG_FORMAT,
+                "");
+        LogManager.getLogManager().readConfiguration(new ByteArrayInputStream(config.getBytes(StandardCharsets.ISO_8859_1)));
+    }
+
+    /** The launcher's own settings: system property, then environment variable, then default. */
+    record Settings(String host, int port, Path accessLog) {
+
+        static Settings resolve() {
+            Setting host = Setting.lookup("packbase.host", "PACKBASE_HOST");
+            Setting port = Setting.lookup("packbase.port", "PACKBASE_PORT");
+            Setting accessLog = Setting.lookup("packbase.access.log", "PACKBASE_ACCESS_LOG");
+            return new Settings(
+                    host == null ? DEFAULT_HOST : host.value(),
+                    port == null ? DEFAULT_PORT : parsePort(port),
+                    accessLog == null ? null : parsePath(accessLog));
+        }
+
+        static Path parsePath(Setting setting) {
+            try {
+                return Path.of(setting.value()).toAbsolutePath();
+            } catch (InvalidPathException e) {
+                throw new IllegalArgumentException("invalid path '" + setting.value() + "' from " + setting.source()
+                        + ": " + e.getReason());
+            }
+        }
+
+        static int parsePort(Setting setting) {
+            String text = setting.value();
+            int port;
+            try {
+                port = Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("invalid port '" + text + "' from " + setting.source()
+                        + ": expected an integer from 0 to 65535 (0 picks a free port)");
+            }
+            return port;
+        }
+    }
+
+    /** A non-blank value and where it came from, for error messages. */
+    record Setting(String value, String source) {
+
+        static Setting lookup(String property, String envVar) {
+            String value = System.getProperty(property);
+            if (value != null && !value.isBlank()) {
+                return new Setting(value.strip(), "system property " + property);
+            }
+            value = System.getenv(envVar);
+            if (value != null && !value.isBlank()) {
+                return new Setting(value.strip(), "environment variable " + envVar);
+            }
+            return null;
+        }
+    }
+}

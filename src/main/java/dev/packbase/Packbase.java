@@ -1,0 +1,86 @@
+package dev.packbase;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.config.Config;
+import dev.packbase.ingest.FetchResult;
+import dev.packbase.ingest.Ingestor;
+import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.Registry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.logging.Logger;
+
+/**
+ * The composition root: builds and owns every long-lived object of one packbase instance (storage,
+ * registry, ingest) by hand, with no container and no static state, so two deployments in one JVM
+ * stay independent. The servlet listener creates one per web application and closes it on undeploy.
+ */
+public final class Packbase implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Packbase.class.getName());
+
+    private final Config config;
+    private final ObjectMapper json;
+    private final FileStorage storage;
+    private final Registry registry;
+    private final Ingestor ingestor;
+
+    private Packbase(Config config, Clock clock) {
+        this.config = config;
+        this.json = Json.newMapper();
+        this.storage = FileStorage.open(config.root());
+        this.registry = new Registry(storage, json);
+        this.ingestor = new Ingestor(config, storage, registry, json, clock);
+    }
+
+    /** Builds an instance and brings its state up: loads the registry, seeds an empty root. */
+    public static Packbase start(Config config, Clock clock) {
+        Packbase packbase = new Packbase(config, clock);
+        try {
+            packbase.registry.load();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the registry under " + config.root(), e);
+        }
+        LOG.info(() -> "root " + packbase.storage.describe() + ": " + packbase.registry.localNames().size()
+                + " package(s)");
+        packbase.seedIfEmpty();
+        return packbase;
+    }
+
+    private void seedIfEmpty() {
+        if (!config.seed() || !registry.isEmpty()) {
+            return;
+        }
+        if (!storage.writable()) {
+            LOG.info("root is read-only: not materialising the seed package");
+            return;
+        }
+        FetchResult seeded = ingestor.ingestSeed();
+        LOG.info(() -> "materialised seed package " + seeded.packageName() + " " + seeded.tag());
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
+    public FileStorage storage() {
+        return storage;
+    }
+
+    public Registry registry() {
+        return registry;
+    }
+
+    public Ingestor ingestor() {
+        return ingestor;
+    }
+
+    @Override
+    public void close() {
+        LOG.info("packbase stopped");
+    }
+}

@@ -1,0 +1,28 @@
+package dev.packbase.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The resolved, validated settings of one packbase instance. */
+public record Config(
+        Path root,
+        int port,
+        Optional<String> token,
+        Optional<URI> source,
+        String release,
+        Optional<URI> baseUrl,
+        boolean seed,
+        Limits limits) {
+
+    /** The limits that protect ingest and the API (each configurable, see {@link Setting}). */
+    public record Limits(
+            boolean allowFileUrls,
+            long maxRequestBytes,
+            long maxDownloadBytes,
+            long maxTarballBytes,
+            int maxFiles,
+            Duration fetchTimeout) {
+    }
+}

@@ -1,0 +1,55 @@
+package dev.packbase.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting packbase reads, with its environment name, default and meaning. The system property
+ * and servlet context-param name are derived mechanically: {@code PACKBASE_MAX_FILES} becomes
+ * {@code packbase.max.files} (CONTRACT §3). The README's configuration table lists the same settings.
+ */
+public enum Setting {
+    ROOT("PACKBASE_ROOT", "public", "root directory for tarballs, manifests and state"),
+    PORT("PACKBASE_PORT", "8080", "listening port (standalone only; 0 picks a free port)"),
+    TOKEN("PACKBASE_TOKEN", null, "bearer token required by POST /api/fetch; unset disables auth"),
+    SOURCE("PACKBASE_SOURCE", null, "URL (https, http or file) of the source catalog used by POST /api/update"),
+    RELEASE("PACKBASE_RELEASE", null, "release identifier reported by /api/status (default: the build's)"),
+    BASE_URL("PACKBASE_BASE_URL", null, "public base URL used in emitted links, e.g. https://pkg.example.com"),
+    SEED("PACKBASE_SEED", "true", "materialise the built-in 'hello' package into an empty root"),
+    ALLOW_FILE_URLS("PACKBASE_ALLOW_FILE_URLS", "false", "let POST /api/fetch accept file: upstream URLs"),
+    MAX_REQUEST_BYTES("PACKBASE_MAX_REQUEST_BYTES", "65536", "largest accepted JSON request body"),
+    MAX_DOWNLOAD_BYTES("PACKBASE_MAX_DOWNLOAD_BYTES", "536870912", "most bytes one ingest may download from upstream"),
+    MAX_TARBALL_BYTES("PACKBASE_MAX_TARBALL_BYTES", "268435456", "largest .tar.gz written for one tag"),
+    MAX_FILES("PACKBASE_MAX_FILES", "50000", "most files in one tag's tree"),
+    FETCH_TIMEOUT_SECONDS("PACKBASE_FETCH_TIMEOUT_SECONDS", "300", "time limit for one ingest's upstream traffic");
+
+    private final String envName;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String envName, String defaultValue, String description) {
+        this.envName = envName;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String envName() {
+        return envName;
+    }
+
+    /** {@code packbase.max.files}: the system property and context-param name. */
+    public String dottedName() {
+        return envName.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public boolean secret() {
+        return this == TOKEN;
+    }
+}

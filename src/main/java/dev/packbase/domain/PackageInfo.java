@@ -1,0 +1,53 @@
+package dev.packbase.domain;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The persisted {@code /api/info/<pkg>} snapshot of one package (CONTRACT §4). It is computed when a
+ * fetch or update changes the package, never at request time.
+ */
+public record PackageInfo(
+        @JsonProperty("package") String packageName,
+        boolean available,
+        boolean registered,
+        boolean local,
+        boolean tarballDirPresent,
+        int tarballCount,
+        String latestTag,
+        long latestSizeBytes,
+        long sizeBytes,
+        List<TarballInfo> tarballs,
+        boolean smartHttpReady,
+        boolean pseudoGitFetchable,
+        boolean healthy,
+        List<String> problems,
+        String upstreamUrl,
+        long checkedAt,
+        long generatedAt,
+        List<String> warnings) {
+
+    public PackageInfo {
+        tarballs = List.copyOf(tarballs);
+        problems = List.copyOf(problems);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** One tarball as /api/info shows it. */
+    public record TarballInfo(
+            String tag,
+            String url,
+            long sizeBytes,
+            boolean manifestPresent,
+            boolean tarballPresent,
+            String gitCommitOid,
+            String gitTreeOid,
+            String upstreamCommit,
+            long commitTime,
+            String tarballSha256,
+            String tarballMd5,
+            String tarballCrc32,
+            String tarSha256,
+            int fileCount) {
+    }
+}

@@ -1,0 +1,49 @@
+package dev.packbase.domain;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The registry's state for one package: which upstream it is bound to, which tags are materialised,
+ * when upstream was last checked, and warnings about upstream changes that packbase noticed but did
+ * not act on (a moved or deleted tag never changes a stored tarball).
+ */
+public record PackageRecord(
+        int format,
+        String name,
+        String upstreamUrl,
+        long createdAt,
+        long checkedAt,
+        List<TagEntry> tags,
+        List<String> warnings) {
+
+    public static final int FORMAT = 1;
+
+    public PackageRecord {
+        tags = List.copyOf(tags);
+        warnings = List.copyOf(warnings);
+    }
+
+    public Optional<TagEntry> tag(String tag) {
+        return tags.stream().filter(t -> t.tag().equals(tag)).findFirst();
+    }
+
+    public Optional<TagEntry> latest() {
+        return tags.stream().max(LATEST_ORDER);
+    }
+
+    /**
+     * "Latest" order: any stable semver release beats pre-releases, which beat non-semver tags;
+     * within each group semver precedence, then commit time, then the tag name decide.
+     */
+    public static final Comparator<TagEntry> LATEST_ORDER = Comparator
+            .<TagEntry>comparingInt(t -> Semver.parse(t.tag()).map(v -> v.isPreRelease() ? 1 : 2).orElse(0))
+            .thenComparing((a, b) -> {
+                Optional<Semver> va = Semver.parse(a.tag());
+                Optional<Semver> vb = Semver.parse(b.tag());
+                return va.isPresent() && vb.isPresent() ? va.get().compareTo(vb.get()) : 0;
+            })
+            .thenComparingLong(TagEntry::commitTime)
+            .thenComparing(TagEntry::tag);
+}

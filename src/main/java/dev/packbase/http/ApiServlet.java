@@ -1,0 +1,221 @@
+package dev.packbase.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import dev.packbase.config.Config;
+import dev.packbase.domain.PackageInfo;
+import dev.packbase.ingest.FetchResult;
+import dev.packbase.ingest.Ingestor;
+import dev.packbase.storage.Registry;
+import dev.packbase.storage.Storage;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The JSON API under {@code /api/} (CONTRACT §4): fetch, list, info and status. Answers come from
+ * the registry's in-memory state and persisted snapshot; only fetch does work.
+ */
+public final class ApiServlet extends JsonServlet {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Config config;
+    private final transient Registry registry;
+    private final transient Ingestor ingestor;
+    private final transient Storage storage;
+
+    public ApiServlet(Config config, Registry registry, Ingestor ingestor, Storage storage, ObjectMapper json,
+            ErrorResponses errors) {
+        super(json, errors);
+        this.config = config;
+        this.registry = registry;
+        this.ingestor = ingestor;
+        this.storage = storage;
+    }
+
+    @Override
+    protected void handle(HttpServletRequest req, HttpServletResponse resp) throws Exception {
+        String path = req.getPathInfo() == null ? "" : req.getPathInfo();
+        String method = req.getMethod();
+        if (path.equals("/fetch")) {
+            require(req, resp, method, "POST");
+            fetch(req, resp);
+        } else if (path.equals("/list")) {
+            require(req, resp, method, "GET, HEAD");
+            list(resp);
+        } else if (path.equals("/status")) {
+            require(req, resp, method, "GET, HEAD");
+            status(resp);
+        } else if (path.startsWith("/info/") && path.indexOf('/', 6) < 0 && path.length() > 6) {
+            require(req, resp, method, "GET, HEAD");
+            info(req, resp, path.substring(6));
+        } else if (path.equals("/update")) {
+            require(req, resp, method, "POST");
+            throw new PackbaseException(ErrorCode.NOT_IMPLEMENTED, "POST /api/update is not available in this release yet");
+        } else {
+            throw noRoute(req);
+        }
+    }
+
+    private static void require(HttpServletRequest req, HttpServletResponse resp, String method, String allowed) {
+        for (String m : allowed.split(", ")) {
+            if (m.equals(method)) {
+                return;
+            }
+        }
+        throw methodNotAllowed(req, resp, allowed);
+    }
+
+    private void fetch(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!storage.writable()) {
+            throw new PackbaseException(ErrorCode.READ_ONLY,
+                    "this node serves a read-only root; fetch on the central node");
+        }
+        authorize(req, resp);
+        JsonNode body = readJsonObject(req);
+        String url = textField(body, "url", true);
+        String name = textField(body, "name", false);
+        FetchResult result = ingestor.fetch(url, name);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", "ok");
+        out.put("package", result.packageName());
+        out.put("tag", result.tag());
+        out.put("url", req.getContextPath() + "/p/" + result.packageName() + "/tag/" + result.tag() + ".tar.gz");
+        out.put("tarballs_created", result.tarballsCreated());
+        out.put("tarballs_present", result.tarballsPresent());
+        out.put("tarball_count", result.tarballCount());
+        out.put("upstream_url", result.upstreamUrl());
+        out.put("created_tags", result.created());
+        out.put("warnings", result.warnings());
+        writeJson(resp, HttpServletResponse.SC_OK, out);
+    }
+
+    private void authorize(HttpServletRequest req, HttpServletResponse resp) {
+        if (config.token().isEmpty()) {
+            return;
+        }
+        String header = req.getHeader("Authorization");
+        if (header == null || header.isBlank()) {
+            resp.setHeader("WWW-Authenticate", "Bearer realm=\"packbase\"");
+            throw new PackbaseException(ErrorCode.UNAUTHORIZED, "missing Authorization header: send 'Bearer <token>'");
+        }
+        String presented = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+        // Constant-time comparison: the time taken must not reveal how much of the token matched.
+        boolean ok = MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+                config.token().get().getBytes(StandardCharsets.UTF_8));
+        if (!ok) {
+            throw new PackbaseException(ErrorCode.FORBIDDEN, "invalid token in Authorization header");
+        }
+    }
+
+    private JsonNode readJsonObject(HttpServletRequest req) throws IOException {
+        long max = config.limits().maxRequestBytes();
+        if (req.getContentLengthLong() > max) {
+            throw new PackbaseException(ErrorCode.PAYLOAD_TOO_LARGE,
+                    "request body of " + req.getContentLengthLong() + " bytes exceeds the limit of " + max + " bytes");
+        }
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        try (InputStream in = req.getInputStream()) {
+            byte[] chunk = new byte[8192];
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                buffer.write(chunk, 0, n);
+                if (buffer.size() > max) {
+                    throw new PackbaseException(ErrorCode.PAYLOAD_TOO_LARGE,
+                            "request body exceeds the limit of " + max + " bytes");
+                }
+            }
+        }
+        if (buffer.size() == 0) {
+            throw PackbaseException.badRequest("missing JSON body: expected {\"url\": \"git+https://host/owner/repo\"}");
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(buffer.toByteArray());
+        } catch (JsonProcessingException e) {
+            throw PackbaseException.badRequest("malformed JSON body: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw PackbaseException.badRequest("the JSON body must be an object like {\"url\": \"git+https://host/owner/repo\"}");
+        }
+        return node;
+    }
+
+    private static String textField(JsonNode body, String field, boolean required) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw PackbaseException.badRequest("missing \"" + field + "\" in the JSON body");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw PackbaseException.badRequest("\"" + field + "\" must be a string, got " + value.getNodeType().toString().toLowerCase());
+        }
+        return value.asText();
+    }
+
+    private void list(HttpServletResponse resp) throws IOException {
+        List<String> local = registry.localNames();
+        List<String> registered = List.of();
+        TreeSet<String> all = new TreeSet<>(local);
+        all.addAll(registered);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("packages", all);
+        out.put("local_packages", local);
+        out.put("registered_packages", registered);
+        writeJson(resp, HttpServletResponse.SC_OK, out);
+    }
+
+    private void info(HttpServletRequest req, HttpServletResponse resp, String name) throws IOException {
+        PackageInfo info = registry.info(name).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
+                "package '" + name + "' is not known here", Map.of("package", name), null));
+        writeJson(resp, HttpServletResponse.SC_OK, withContextPath(info, req.getContextPath()));
+    }
+
+    /** Snapshot URLs are relative to packbase's own root; a context path is prefixed when serving. */
+    private static PackageInfo withContextPath(PackageInfo info, String contextPath) {
+        if (contextPath.isEmpty()) {
+            return info;
+        }
+        List<PackageInfo.TarballInfo> tarballs = info.tarballs().stream()
+                .map(t -> new PackageInfo.TarballInfo(t.tag(), contextPath + t.url(), t.sizeBytes(), t.manifestPresent(),
+                        t.tarballPresent(), t.gitCommitOid(), t.gitTreeOid(), t.upstreamCommit(), t.commitTime(),
+                        t.tarballSha256(), t.tarballMd5(), t.tarballCrc32(), t.tarSha256(), t.fileCount()))
+                .toList();
+        return new PackageInfo(info.packageName(), info.available(), info.registered(), info.local(),
+                info.tarballDirPresent(), info.tarballCount(), info.latestTag(), info.latestSizeBytes(), info.sizeBytes(),
+                tarballs, info.smartHttpReady(), info.pseudoGitFetchable(), info.healthy(), info.problems(),
+                info.upstreamUrl(), info.checkedAt(), info.generatedAt(), info.warnings());
+    }
+
+    private void status(HttpServletResponse resp) throws IOException {
+        TreeSet<String> all = new TreeSet<>(registry.localNames());
+        long healthy = all.stream().filter(n -> registry.info(n).map(PackageInfo::healthy).orElse(false)).count();
+        Map<String, Object> update = new LinkedHashMap<>();
+        update.put("state", "idle");
+        update.put("started_at", null);
+        update.put("updated_at", null);
+        update.put("source_packages", 0);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("service", "packbase");
+        out.put("release", config.release());
+        out.put("packages_total", all.size());
+        out.put("packages_healthy", healthy);
+        out.put("packages_unhealthy", all.size() - healthy);
+        out.put("read_only", !storage.writable());
+        out.put("update", update);
+        writeJson(resp, HttpServletResponse.SC_OK, out);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.packbase.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Base of packbase's HTTP endpoints outside the Git layer: one {@link #handle} method per servlet,
+ * every failure answered through {@link ErrorResponses}, and JSON written with the shared mapper.
+ */
+abstract class JsonServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    protected final transient ObjectMapper json;
+    protected final transient ErrorResponses errors;
+
+    JsonServlet(ObjectMapper json, ErrorResponses errors) {
+        this.json = json;
+        this.errors = errors;
+    }
+
+    /** Handles any method; unknown ones are answered by {@link #methodNotAllowed}. */
+    protected abstract void handle(HttpServletRequest req, HttpServletResponse resp) throws Exception;
+
+    @Override
+    protected final void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        try {
+            handle(req, resp);
+        } catch (Exception | LinkageError e) {
+            errors.send(resp, e, req.getMethod() + " " + req.getRequestURI());
+        }
+    }
+
+    protected void writeJson(HttpServletResponse resp, int status, Object body) throws IOException {
+        resp.setStatus(status);
+        resp.setContentType("application/json");
+        resp.setCharacterEncoding("UTF-8");
+        if (resp.getHeader("Cache-Control") == null) {
+            resp.setHeader("Cache-Control", "no-cache");
+        }
+        json.writeValue(resp.getOutputStream(), body);
+    }
+
+    protected static PackbaseException methodNotAllowed(HttpServletRequest req, HttpServletResponse resp, String allow) {
+        resp.setHeader("Allow", allow);
+        return new PackbaseException(ErrorCode.METHOD_NOT_ALLOWED,
+                "method " + req.getMethod() + " is not allowed on " + req.getRequestURI() + "; use " + allow,
+                Map.of(), null);
+    }
+
+    protected static PackbaseException noRoute(HttpServletRequest req) {
+        return PackbaseException.notFound("no such resource: " + req.getRequestURI());
+    }
+}

@@ -1,0 +1,169 @@
+package dev.packbase.ingest;
+
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import dev.packbase.config.Config;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.ProgressMonitor;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
+
+/**
+ * A remote Git repository read with JGit. Tags are listed with ls-remote; only the tags that need a
+ * tarball are fetched, shallow ({@code depth 1}), into a scratch repository that the ingest deletes
+ * afterwards: packbase keeps no mirror. The download-size limit and the overall time limit are
+ * enforced through JGit's cancellation hook while the pack streams in.
+ */
+public final class GitUpstream implements Upstream {
+    private final UpstreamUrl url;
+    private final Config.Limits limits;
+
+    public GitUpstream(UpstreamUrl url, Config.Limits limits) {
+        this.url = url;
+        this.limits = limits;
+    }
+
+    @Override
+    public String url() {
+        return url.given();
+    }
+
+    @Override
+    public List<UpstreamTag> listTags() {
+        Collection<Ref> refs;
+        try {
+            refs = Git.lsRemoteRepository().setRemote(url.transport()).setTags(true).setHeads(false)
+                    .setTimeout(timeoutSeconds()).call();
+        } catch (GitAPIException | RuntimeException e) {
+            throw upstreamFailed("listing tags of", e);
+        }
+        List<UpstreamTag> tags = new ArrayList<>();
+        for (Ref ref : refs) {
+            String name = ref.getName();
+            if (!name.startsWith("refs/tags/") || name.endsWith("^{}") || ref.getObjectId() == null) {
+                continue;
+            }
+            tags.add(new UpstreamTag(name.substring("refs/tags/".length()), ref.getObjectId(), ref.getPeeledObjectId()));
+        }
+        return tags;
+    }
+
+    @Override
+    public Repository fetch(List<UpstreamTag> tags, Path scratch) {
+        LimitMonitor monitor = new LimitMonitor(scratch);
+        try (Git git = Git.init().setBare(true).setDirectory(scratch.toFile()).call()) {
+            List<RefSpec> specs = tags.stream().map(t -> new RefSpec(t.refName() + ":" + t.refName())).toList();
+            git.fetch().setRemote(url.transport()).setRefSpecs(specs).setDepth(1).setTagOpt(TagOpt.NO_TAGS)
+                    .setTimeout(timeoutSeconds()).setProgressMonitor(monitor).call();
+            // The monitor samples while the pack streams in; a small fast fetch may finish between samples.
+            monitor.nextCheck = System.nanoTime();
+            if (monitor.isCancelled()) {
+                throw monitor.reason;
+            }
+            return Git.open(scratch.toFile()).getRepository();
+        } catch (GitAPIException | IOException | RuntimeException e) {
+            if (monitor.reason != null) {
+                throw monitor.reason;
+            }
+            throw upstreamFailed("fetching tags of", e);
+        }
+    }
+
+    private int timeoutSeconds() {
+        return (int) Math.min(Integer.MAX_VALUE, limits.fetchTimeout().toSeconds());
+    }
+
+    private PackbaseException upstreamFailed(String action, Exception e) {
+        Throwable cause = e;
+        String message = e.getMessage();
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+            if (cause.getMessage() != null) {
+                message = cause.getMessage();
+            }
+        }
+        return new PackbaseException(ErrorCode.UPSTREAM_FAILED,
+                action + " " + url.given() + " failed: " + (e.getMessage() == null ? message : e.getMessage()), e);
+    }
+
+    /** Cancels the fetch when the scratch repository outgrows the download limit or time runs out. */
+    private final class LimitMonitor implements ProgressMonitor {
+        private final Path scratch;
+        private final long deadline = System.nanoTime() + limits.fetchTimeout().toNanos();
+        long nextCheck;
+        volatile PackbaseException reason;
+
+        LimitMonitor(Path scratch) {
+            this.scratch = scratch;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            long now = System.nanoTime();
+            if (reason != null) {
+                return true;
+            }
+            if (now - deadline > 0) {
+                reason = new PackbaseException(ErrorCode.UPSTREAM_FAILED, "fetching " + url.given() + " took longer than "
+                        + limits.fetchTimeout().toSeconds() + " s (PACKBASE_FETCH_TIMEOUT_SECONDS)");
+                return true;
+            }
+            if (now - nextCheck < 0) {
+                return false;
+            }
+            nextCheck = now + 50_000_000L;
+            long size = directorySize(scratch);
+            if (size > limits.maxDownloadBytes()) {
+                reason = new PackbaseException(ErrorCode.LIMIT_EXCEEDED, "upstream " + url.given() + " sent more than "
+                        + limits.maxDownloadBytes() + " bytes (PACKBASE_MAX_DOWNLOAD_BYTES)");
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void start(int totalTasks) {
+        }
+
+        @Override
+        public void beginTask(String title, int totalWork) {
+        }
+
+        @Override
+        public void update(int completed) {
+        }
+
+        @Override
+        public void endTask() {
+        }
+
+        @Override
+        public void showDuration(boolean enabled) {
+        }
+    }
+
+    private static long directorySize(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.mapToLong(p -> {
+                try {
+                    return Files.isRegularFile(p) ? Files.size(p) : 0;
+                } catch (IOException e) {
+                    return 0; // a temporary file vanished between listing and sizing
+                }
+            }).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+    }
+}

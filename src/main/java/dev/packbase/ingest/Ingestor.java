@@ -1,0 +1,309 @@
+package dev.packbase.ingest;
+
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import dev.packbase.config.Config;
+import dev.packbase.domain.PackageInfo;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.TagEntry;
+import dev.packbase.domain.TagManifest;
+import dev.packbase.domain.TagName;
+import dev.packbase.git.RootCommit;
+import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.PackageInfos;
+import dev.packbase.storage.Registry;
+import dev.packbase.storage.StorageKeys;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevObject;
+import org.eclipse.jgit.revwalk.RevTag;
+import org.eclipse.jgit.revwalk.RevWalk;
+
+/**
+ * The ingest pipeline: list upstream tags, fetch what new tags need, write one immutable tarball and
+ * one manifest per new tag, then update the package record and its info snapshot. Existing tarballs
+ * are never rewritten; an upstream tag that moved is recorded as a warning. Ingests of one package
+ * are serialised (a second caller waits for the first and then finds the work done); different
+ * packages ingest in parallel.
+ */
+public final class Ingestor {
+    private static final Logger LOG = Logger.getLogger(Ingestor.class.getName());
+    private static final int MAX_WARNINGS = 50;
+
+    private final Config config;
+    private final FileStorage storage;
+    private final Registry registry;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    public Ingestor(Config config, FileStorage storage, Registry registry, ObjectMapper json, Clock clock) {
+        this.config = config;
+        this.storage = storage;
+        this.registry = registry;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** {@code POST /api/fetch}: binds (or re-checks) a package and ingests its new tags. */
+    public FetchResult fetch(String rawUrl, String explicitName) {
+        UpstreamUrl url = UpstreamUrl.parse(rawUrl, config.limits().allowFileUrls());
+        PackageName name;
+        if (explicitName != null) {
+            name = new PackageName(explicitName);
+        } else {
+            if (!PackageName.isValid(url.derivedName())) {
+                throw PackbaseException.badRequest("cannot derive a package name from '" + url.given()
+                        + "': pass an explicit \"name\"");
+            }
+            name = new PackageName(url.derivedName());
+            if (name.reserved()) {
+                throw PackbaseException.badRequest("package name '" + name + "' collides with a packbase path;"
+                        + " pass an explicit \"name\"");
+            }
+        }
+        if (name.reserved()) {
+            throw PackbaseException.badRequest("package name '" + name + "' is reserved by packbase");
+        }
+        return withLock(name, () -> {
+            Optional<PackageRecord> existing = registry.find(name);
+            if (existing.isPresent() && !sameUpstream(existing.get().upstreamUrl(), url)) {
+                throw new PackbaseException(ErrorCode.CONFLICT, "package '" + name + "' is already bound to "
+                        + existing.get().upstreamUrl() + ", not " + url.given(), Map.of("package", name.value()), null);
+            }
+            return ingest(name, new GitUpstream(url, config.limits()));
+        });
+    }
+
+    /** Materialises the built-in seed package through the same pipeline. */
+    public FetchResult ingestSeed() {
+        PackageName name = new PackageName(SeedUpstream.NAME);
+        return withLock(name, () -> ingest(name, new SeedUpstream()));
+    }
+
+    private static boolean sameUpstream(String recorded, UpstreamUrl url) {
+        if (recorded.equals(url.given())) {
+            return true;
+        }
+        try {
+            return UpstreamUrl.parse(recorded, true).identity().equals(url.identity());
+        } catch (PackbaseException e) {
+            return false;
+        }
+    }
+
+    private <T> T withLock(PackageName name, java.util.function.Supplier<T> work) {
+        ReentrantLock lock = locks.computeIfAbsent(name.value(), k -> new ReentrantLock());
+        lock.lock();
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    FetchResult ingest(PackageName name, Upstream upstream) {
+        try {
+            return doIngest(name, upstream);
+        } catch (IOException e) {
+            throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "storage failure while ingesting '" + name + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private FetchResult doIngest(PackageName name, Upstream upstream) throws IOException {
+        long now = clock.instant().getEpochSecond();
+        Optional<PackageRecord> existing = registry.find(name);
+        List<UpstreamTag> tags = upstream.listTags();
+        if (tags.isEmpty()) {
+            throw new PackbaseException(ErrorCode.NO_TAGS, "upstream " + upstream.url() + " has no tags",
+                    Map.of("package", name.value()), null);
+        }
+        Map<String, TagEntry> entries = new LinkedHashMap<>();
+        existing.ifPresent(r -> r.tags().forEach(t -> entries.put(t.tag(), t)));
+        List<String> warnings = new ArrayList<>();
+        List<UpstreamTag> wanted = new ArrayList<>();
+        int present = 0;
+        for (UpstreamTag tag : tags.stream().sorted(Comparator.comparing(UpstreamTag::name)).toList()) {
+            if (!TagName.isServable(tag.name())) {
+                warnings.add("tag '" + tag.name() + "' skipped: its name cannot be used in a tarball URL");
+                continue;
+            }
+            TagEntry known = entries.get(tag.name());
+            if (known != null) {
+                present++;
+                if (!known.upstreamObject().equals(tag.object().name())) {
+                    warnings.add("upstream tag '" + tag.name() + "' moved from " + known.upstreamObject() + " to "
+                            + tag.object().name() + "; the stored tarball keeps " + known.upstreamCommit());
+                }
+                continue;
+            }
+            wanted.add(tag);
+        }
+
+        List<String> created = new ArrayList<>();
+        if (!wanted.isEmpty()) {
+            Path scratch = storage.newScratchDirectory("ingest-" + name.value());
+            try (Repository repo = upstream.fetch(wanted, scratch)) {
+                for (UpstreamTag tag : wanted) {
+                    try {
+                        Optional<TagOutcome> outcome = materialise(name, upstream, repo, tag, now);
+                        if (outcome.isPresent()) {
+                            entries.put(tag.name(), outcome.get().entry());
+                            if (outcome.get().created()) {
+                                created.add(tag.name());
+                            } else {
+                                present++;
+                            }
+                        }
+                    } catch (PackbaseException e) {
+                        if (e.code() != ErrorCode.LIMIT_EXCEEDED) {
+                            throw e;
+                        }
+                        warnings.add("tag '" + tag.name() + "' skipped: " + e.getMessage());
+                    } catch (SkipTag e) {
+                        warnings.add("tag '" + tag.name() + "' skipped: " + e.getMessage());
+                    }
+                }
+            } finally {
+                deleteRecursively(scratch);
+            }
+        }
+
+        List<String> recordWarnings = new ArrayList<>(existing.map(PackageRecord::warnings).orElse(List.of()));
+        warnings.stream().filter(w -> !recordWarnings.contains(w)).forEach(recordWarnings::add);
+        while (recordWarnings.size() > MAX_WARNINGS) {
+            recordWarnings.remove(0);
+        }
+        PackageRecord record = new PackageRecord(PackageRecord.FORMAT, name.value(),
+                existing.map(PackageRecord::upstreamUrl).orElse(upstream.url()),
+                existing.map(PackageRecord::createdAt).orElse(now), now, List.copyOf(entries.values()), recordWarnings);
+        if (record.tags().isEmpty()) {
+            throw new PackbaseException(ErrorCode.NO_TAGS, "no tag of " + upstream.url() + " could be materialised: "
+                    + String.join("; ", warnings), Map.of("package", name.value()), null);
+        }
+        registry.save(record);
+        PackageInfo info = PackageInfos.compute(record, storage, false, now);
+        registry.saveInfos(List.of(info));
+        String latest = record.latest().map(TagEntry::tag).orElseThrow();
+        if (!created.isEmpty()) {
+            LOG.info(() -> "ingested " + name + " from " + upstream.url() + ": " + String.join(", ", created));
+        }
+        warnings.forEach(w -> LOG.warning(() -> name + ": " + w));
+        return new FetchResult(name.value(), record.upstreamUrl(), latest, created.size(), present, record.tags().size(),
+                List.copyOf(created), List.copyOf(warnings));
+    }
+
+    private record TagOutcome(TagEntry entry, boolean created) {
+    }
+
+    /** A tag that is not turned into a tarball (for example one that points at a tree). */
+    private static final class SkipTag extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SkipTag(String message) {
+            super(message);
+        }
+    }
+
+    private Optional<TagOutcome> materialise(PackageName name, Upstream upstream, Repository repo, UpstreamTag tag,
+            long now) throws IOException, SkipTag {
+        ObjectId refTarget = repo.resolve(tag.refName());
+        if (refTarget == null) {
+            throw new SkipTag("upstream did not send it");
+        }
+        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader()) {
+            RevObject object = walk.parseAny(refTarget);
+            RevTag annotated = null;
+            while (object instanceof RevTag t) {
+                annotated = annotated == null ? t : annotated;
+                object = walk.parseAny(t.getObject());
+            }
+            if (!(object instanceof RevCommit commit)) {
+                throw new SkipTag("it points at a " + org.eclipse.jgit.lib.Constants.typeString(object.getType())
+                        + ", not a commit");
+            }
+            walk.parseBody(commit);
+            byte[] rawCommit = commit.getRawBuffer();
+            ObjectId tree = commit.getTree().getId();
+            ObjectId rootCommit = RootCommit.id(RootCommit.derive(rawCommit, tree));
+            long commitTime = commit.getCommitterIdent().getWhenAsInstant().getEpochSecond();
+            TarballWriter writer = new TarballWriter(config.limits().maxTarballBytes(), config.limits().maxFiles());
+            String top = name.value() + "-" + tag.name();
+            String tarballKey = StorageKeys.tarball(name, tag.name());
+
+            TarballWriter.Result[] result = new TarballWriter.Result[1];
+            boolean created = storage.createIfAbsent(tarballKey,
+                    out -> result[0] = writer.write(reader, tree, top, commitTime, out));
+            if (!created) {
+                // A tarball without a record entry: a crash came between writing it and the record.
+                // It is kept as it is (immutable) and adopted only if it is what this tag produces now.
+                Optional<TagManifest> manifest = registry.manifest(name, tag.name());
+                TarballWriter.Result fresh = writer.write(reader, tree, top, commitTime, OutputStream.nullOutputStream());
+                if (manifest.isPresent() && manifest.get().tarSha256().equals(fresh.tarSha256())) {
+                    return Optional.of(new TagOutcome(manifest.get().toEntry(), false));
+                }
+                if (manifest.isEmpty()) {
+                    Digests stored = Digests.of(storage, tarballKey);
+                    if (stored.tarSha256().equals(fresh.tarSha256())) {
+                        result[0] = new TarballWriter.Result(stored.size(), stored.sha256(), stored.md5(), stored.crc32(),
+                                fresh.tarSize(), fresh.tarSha256(), fresh.fileCount(), fresh.gitlinks());
+                        created = true;
+                    }
+                }
+                if (!created) {
+                    throw new SkipTag("a stored tarball exists for it that does not match upstream; it is left untouched");
+                }
+            }
+            TarballWriter.Result r = result[0];
+            TagManifest manifest = new TagManifest(TagManifest.FORMAT, name.value(), tag.name(), upstream.url(),
+                    tag.refName(), tag.object().name(), annotated == null ? null : annotated.getId().name(),
+                    commit.getId().name(), Base64.getEncoder().encodeToString(rawCommit), tree.name(), rootCommit.name(),
+                    r.gitlinks(), commitTime,
+                    new TagManifest.Tarball(tarballKey, r.gzSize(), r.gzSha256(), r.gzMd5(), r.gzCrc32()),
+                    r.tarSize(), r.tarSha256(), r.fileCount(), now, config.release(),
+                    r.gitlinks().isEmpty() ? List.of()
+                            : List.of(r.gitlinks().size() + " submodule(s) recorded but not included in the tarball"));
+            storage.replace(StorageKeys.manifest(name, tag.name()), out -> json.writeValue(out, manifest));
+            return Optional.of(new TagOutcome(manifest.toEntry(), true));
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warning(() -> "could not delete scratch directory " + dir + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package dev.packbase.storage;
+
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * {@link Storage} on a local (or shared, mounted) directory. Writes go to a temporary file under
+ * {@code .packbase/tmp/} on the same filesystem, are fsynced, and are then published in one step:
+ * a hard link for create-if-absent (link(2) fails if the name exists, so two writers cannot both
+ * win) and a rename for replace. A crash therefore leaves at most a stray temporary file, which the
+ * next start removes, never a partial object.
+ */
+public final class FileStorage implements Storage {
+    private static final Logger LOG = Logger.getLogger(FileStorage.class.getName());
+
+    private final Path root;
+    private final Path tmp;
+    private final boolean writable;
+
+    private FileStorage(Path root, boolean writable) {
+        this.root = root;
+        this.tmp = root.resolve(StorageKeys.TMP_DIR);
+        this.writable = writable;
+    }
+
+    /**
+     * Opens a root directory, creating it when possible. A root that exists but cannot be written is
+     * opened read-only (an edge node on a read-only mount); a root that can be neither found nor
+     * created is a startup failure.
+     */
+    public static FileStorage open(Path root) {
+        Path absolute = root.toAbsolutePath().normalize();
+        if (!Files.isDirectory(absolute)) {
+            try {
+                Files.createDirectories(absolute);
+            } catch (IOException e) {
+                throw new PackbaseException(ErrorCode.INTERNAL_ERROR,
+                        "cannot create root directory " + absolute + ": " + e, e);
+            }
+        }
+        boolean writable = probeWritable(absolute);
+        FileStorage storage = new FileStorage(absolute, writable);
+        if (writable) {
+            storage.clearTemporaryFiles();
+        }
+        return storage;
+    }
+
+    private static boolean probeWritable(Path root) {
+        if (!Files.isWritable(root)) {
+            return false;
+        }
+        try {
+            Path probe = Files.createTempFile(root, ".packbase-probe-", ".tmp");
+            Files.delete(probe);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void clearTemporaryFiles() {
+        if (!Files.isDirectory(tmp)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(tmp)) {
+            List<Path> paths = walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
+            for (Path p : paths) {
+                if (!p.equals(tmp)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            if (paths.size() > 1) {
+                LOG.info(() -> "removed " + (paths.size() - 1) + " leftover temporary files under " + tmp);
+            }
+        } catch (IOException e) {
+            LOG.warning(() -> "could not clear " + tmp + ": " + e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** A fresh, empty scratch directory under the root's temporary area (same filesystem). */
+    public Path newScratchDirectory(String purpose) throws IOException {
+        requireWritable();
+        Files.createDirectories(tmp);
+        return Files.createTempDirectory(tmp, purpose + "-");
+    }
+
+    @Override
+    public boolean createIfAbsent(String key, ContentWriter writer) throws IOException {
+        Path target = path(key);
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Path temp = writeTemporary(writer);
+        try {
+            Files.createDirectories(target.getParent());
+            try {
+                Files.createLink(target, temp);
+            } catch (FileAlreadyExistsException e) {
+                return false;
+            } catch (UnsupportedOperationException | IOException e) {
+                // Filesystems without hard links: a no-replace move; the existence check above and the
+                // per-package ingest lock keep this safe within one writer node.
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException unsupported) {
+                    Files.move(temp, target);
+                }
+            }
+            syncDirectory(target.getParent());
+            return true;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    @Override
+    public void replace(String key, ContentWriter writer) throws IOException {
+        Path target = path(key);
+        Path temp = writeTemporary(writer);
+        try {
+            Files.createDirectories(target.getParent());
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(target.getParent());
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private Path writeTemporary(ContentWriter writer) throws IOException {
+        requireWritable();
+        Files.createDirectories(tmp);
+        Path temp = tmp.resolve("obj-" + UUID.randomUUID() + ".tmp");
+        boolean done = false;
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+            writer.writeTo(new NonClosingOutputStream(out));
+            out.flush();
+            channel.force(true);
+            done = true;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(temp);
+            }
+        }
+        return temp;
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not every platform can fsync a directory; the rename itself is still atomic.
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws IOException {
+        Path p = path(key);
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                return Optional.empty();
+            }
+            return Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toMillis()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        return Files.newInputStream(path(key), StandardOpenOption.READ);
+    }
+
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        if (!prefix.endsWith("/")) {
+            throw new IllegalArgumentException("list prefix must end with '/': " + prefix);
+        }
+        Path dir = path(prefix.substring(0, prefix.length() - 1));
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(Files::isRegularFile).forEach(p -> keys.add(root.relativize(p).toString().replace('\\', '/')));
+        }
+        keys.sort(null);
+        return keys;
+    }
+
+    @Override
+    public boolean delete(String key) throws IOException {
+        requireWritable();
+        return Files.deleteIfExists(path(key));
+    }
+
+    @Override
+    public boolean writable() {
+        return writable;
+    }
+
+    @Override
+    public String describe() {
+        return root + (writable ? "" : " (read-only)");
+    }
+
+    private void requireWritable() {
+        if (!writable) {
+            throw new PackbaseException(ErrorCode.READ_ONLY, "this packbase node serves a read-only root (" + root + ")");
+        }
+    }
+
+    private Path path(String key) {
+        Path p = root.resolve(StorageKeys.checked(key)).normalize();
+        if (!p.startsWith(root)) {
+            throw new IllegalArgumentException("storage key escapes the root: " + key);
+        }
+        return p;
+    }
+
+    /** Lets a writer close "its" stream without closing the file before it is fsynced. */
+    private static final class NonClosingOutputStream extends java.io.FilterOutputStream {
+        NonClosingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

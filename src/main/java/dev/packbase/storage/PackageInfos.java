@@ -1,0 +1,58 @@
+package dev.packbase.storage;
+
+import dev.packbase.domain.PackageInfo;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.TagEntry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Computes the {@code /api/info} snapshot of a package from its record and what is actually in
+ * storage. "Healthy" means: at least one tarball, and every tag's tarball and manifest present with
+ * the recorded size. Full re-hashing is the job of the verify command, not of every fetch.
+ */
+public final class PackageInfos {
+    private PackageInfos() {
+    }
+
+    public static PackageInfo compute(PackageRecord record, Storage storage, boolean registered, long now)
+            throws IOException {
+        PackageName pkg = new PackageName(record.name());
+        List<PackageInfo.TarballInfo> tarballs = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        long total = 0;
+        boolean dirPresent = !storage.list(StorageKeys.tagDir(pkg)).isEmpty();
+        List<TagEntry> ordered = record.tags().stream().sorted(PackageRecord.LATEST_ORDER.reversed()).toList();
+        for (TagEntry tag : ordered) {
+            Optional<Storage.ObjectInfo> tarball = storage.stat(StorageKeys.tarball(pkg, tag.tag()));
+            boolean manifest = storage.stat(StorageKeys.manifest(pkg, tag.tag())).isPresent();
+            boolean tarballOk = tarball.isPresent() && tarball.get().size() == tag.sizeBytes();
+            if (tarball.isEmpty()) {
+                problems.add("tarball of " + tag.tag() + " is missing");
+            } else if (!tarballOk) {
+                problems.add("tarball of " + tag.tag() + " has " + tarball.get().size() + " bytes, manifest says "
+                        + tag.sizeBytes());
+            }
+            if (!manifest) {
+                problems.add("manifest of " + tag.tag() + " is missing");
+            }
+            total += tarball.map(Storage.ObjectInfo::size).orElse(0L);
+            tarballs.add(new PackageInfo.TarballInfo(tag.tag(), "/" + StorageKeys.tarball(pkg, tag.tag()),
+                    tag.sizeBytes(), manifest, tarball.isPresent(), tag.commitOid(), tag.treeOid(),
+                    tag.upstreamCommit(), tag.commitTime(), tag.sha256(), tag.md5(), tag.crc32(), tag.tarSha256(),
+                    tag.fileCount()));
+        }
+        if (tarballs.isEmpty()) {
+            problems.add("no tarballs");
+        }
+        Optional<TagEntry> latest = record.latest();
+        // The pseudo-Git layer does not exist yet: nothing is claimed about it until a real check runs.
+        return new PackageInfo(record.name(), !tarballs.isEmpty(), registered, true, dirPresent, tarballs.size(),
+                latest.map(TagEntry::tag).orElse(null), latest.map(TagEntry::sizeBytes).orElse(0L), total, tarballs,
+                false, false, problems.isEmpty(), problems, record.upstreamUrl(), record.checkedAt(), now,
+                record.warnings());
+    }
+}

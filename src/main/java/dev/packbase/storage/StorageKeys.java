@@ -1,0 +1,50 @@
+package dev.packbase.storage;
+
+import dev.packbase.domain.PackageName;
+
+/**
+ * The layout of the root (DESIGN.md "On-disk layout"). Public files live where a static web server
+ * serving the root would expose them at the same URLs; packbase's own state lives under
+ * {@code .packbase/}.
+ */
+public final class StorageKeys {
+    public static final String STATE_DIR = ".packbase/";
+    public static final String PACKAGES_DIR = STATE_DIR + "packages/";
+    public static final String INFO_SNAPSHOT = STATE_DIR + "package-info.json";
+    public static final String TMP_DIR = STATE_DIR + "tmp/";
+
+    private StorageKeys() {
+    }
+
+    public static String tarball(PackageName pkg, String tag) {
+        return tagDir(pkg) + tag + ".tar.gz";
+    }
+
+    public static String manifest(PackageName pkg, String tag) {
+        return tagDir(pkg) + tag + ".json";
+    }
+
+    public static String tagDir(PackageName pkg) {
+        return "p/" + pkg.value() + "/tag/";
+    }
+
+    public static String packageRecord(PackageName pkg) {
+        return PACKAGES_DIR + pkg.value() + ".json";
+    }
+
+    /**
+     * Rejects anything that is not a plain relative path: the keys come from validated names, so a
+     * failure here is a bug, but it must never become a write outside the root.
+     */
+    public static String checked(String key) {
+        if (key == null || key.isEmpty() || key.startsWith("/") || key.contains("\\") || key.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("illegal storage key: " + key);
+        }
+        for (String segment : key.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new IllegalArgumentException("illegal storage key: " + key);
+            }
+        }
+        return key;
+    }
+}

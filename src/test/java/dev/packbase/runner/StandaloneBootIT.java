@@ -1,0 +1,149 @@
+package dev.packbase.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.packbase.testing.StandaloneProcess;
+
+/** {@code java -jar target/packbase.war}: boots, hides the archive's own files, fails fast on bad settings. */
+class StandaloneBootIT {
+
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path dataRoot;
+    @TempDir
+    static Path tmp;
+
+    private static Path war;
+    private static StandaloneProcess server;
+    private static HttpClient http;
+
+    @BeforeAll
+    static void boot() {
+        war = StandaloneProcess.packagedWar();
+        server = StandaloneProcess.builder(war)
+                .env("PACKBASE_ROOT", dataRoot.toString())
+                .jvmArg("-Djava.io.tmpdir=" + tmp)
+                .start();
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev/packbase/runner/Bootstrap.class", "dev/packbase/runner/StandaloneServer.class",
+            "WEB-INF/web.xml", "META-INF/MANIFEST.MF"})
+    void archiveInternalsAreNotServed(String entry) throws Exception {
+        byte[] fileBytes = entryBytes(entry);
+        HttpResponse<byte[]> response = get("/" + entry);
+        int status = response.statusCode();
+        assertTrue(status == 403 || status == 404, () -> "GET /" + entry + " answered " + status + "\n" + server.output());
+        assertFalse(Arrays.equals(fileBytes, response.body()), "GET /" + entry + " returned the file itself");
+    }
+
+    /** The seeded {@code hello} package's release tarball (needs the real webapp, not a placeholder). */
+    @Test
+    void seededHelloTarballDownloads() throws Exception {
+        HttpResponse<byte[]> response = get("/p/hello/tag/v0.1.0.tar.gz");
+        assertEquals(200, response.statusCode(), () -> "status\n" + server.output());
+        String contentType = response.headers().firstValue("Content-Type").orElse("");
+        assertEquals("application/gzip", contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT),
+                "Content-Type: " + contentType);
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
+            assertTrue(in.readAllBytes().length > 0, "empty tarball");
+        }
+    }
+
+    @Test
+    void invalidPortExitsWithCode2NamingTheValue() {
+        StandaloneProcess run = StandaloneProcess.builder(war)
+                .env("PACKBASE_PORT", "notaport")
+                .env("PACKBASE_ROOT", dataRoot.toString())
+                .jvmArg("-Djava.io.tmpdir=" + tmp)
+                .launch();
+        int code = run.awaitExit(EXIT_TIMEOUT);
+        assertEquals(2, code, run::output);
+        assertTrue(run.output().contains("'notaport'"), run::output);
+        assertTrue(run.output().contains("PACKBASE_PORT"), run::output);
+        assertFalse(run.output().contains(StandaloneProcess.LISTENING_PREFIX), run::output);
+    }
+
+    @Test
+    void occupiedPortExitsNonZero() throws IOException {
+        try (ServerSocket occupied = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String port = Integer.toString(occupied.getLocalPort());
+            StandaloneProcess run = StandaloneProcess.builder(war)
+                    .env("PACKBASE_HOST", occupied.getInetAddress().getHostAddress())
+                    .env("PACKBASE_PORT", port)
+                    .env("PACKBASE_ROOT", dataRoot.toString())
+                    .jvmArg("-Djava.io.tmpdir=" + tmp)
+                    .launch();
+            int code = run.awaitExit(EXIT_TIMEOUT);
+            assertEquals(1, code, run::output);
+            assertTrue(run.output().contains("failed to start"), run::output);
+            assertTrue(run.output().contains(port), run::output);
+        }
+    }
+
+    @Test
+    void unknownArgumentPrintsUsageAndExitsWithCode2() {
+        StandaloneProcess run = StandaloneProcess.builder(war).args("--frobnicate").launch();
+        assertEquals(2, run.awaitExit(EXIT_TIMEOUT), run::output);
+        assertTrue(run.output().contains("unknown argument '--frobnicate'"), run::output);
+        assertTrue(run.output().contains("Usage:"), run::output);
+    }
+
+    @Test
+    void helpPrintsUsageAndExitsWithCode0() {
+        StandaloneProcess run = StandaloneProcess.builder(war).args("--help").launch();
+        assertEquals(0, run.awaitExit(EXIT_TIMEOUT), run::output);
+        assertTrue(run.output().contains("Usage:"), run::output);
+    }
+
+    private static HttpResponse<byte[]> get(String path) throws IOException, InterruptedException {
+        URI uri = server.uri(path);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build();
+        return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static byte[] entryBytes(String name) throws IOException {
+        try (ZipFile zip = new ZipFile(war.toFile())) {
+            ZipEntry entry = zip.getEntry(name);
+            assertTrue(entry != null, "no " + name + " in " + war);
+            try (InputStream in = zip.getInputStream(entry)) {
+                return in.readAllBytes();
+            }
+        }
+    }
+}

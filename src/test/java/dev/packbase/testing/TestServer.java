@@ -1,0 +1,103 @@
+package dev.packbase.testing;
+
+import dev.packbase.Packbase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * packbase in-process on Jetty 12 ee10, bound to 127.0.0.1 port 0, deployed from the real
+ * {@code src/main/webapp/WEB-INF/web.xml} with the test classpath's classes. Settings are given as
+ * servlet context-params (the same route a Tomcat context XML takes).
+ */
+public final class TestServer implements AutoCloseable {
+    private final Server server;
+    private final WebAppContext context;
+    private final URI base;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private TestServer(Server server, WebAppContext context, URI base) {
+        this.server = server;
+        this.context = context;
+        this.base = base;
+    }
+
+    public static TestServer start(Path root, Map<String, String> settings) {
+        return start(root, "/", settings);
+    }
+
+    public static TestServer start(Path root, String contextPath, Map<String, String> settings) {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        WebAppContext context = new WebAppContext();
+        context.setContextPath(contextPath);
+        context.setBaseResourceAsPath(Path.of("src/main/webapp").toAbsolutePath());
+        context.setDescriptor(Path.of("src/main/webapp/WEB-INF/web.xml").toAbsolutePath().toString());
+        context.setParentLoaderPriority(true);
+        context.setThrowUnavailableOnStartupException(true);
+        context.setInitParameter("packbase.root", root.toString());
+        settings.forEach(context::setInitParameter);
+        server.setHandler(context);
+        try {
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // best effort
+            }
+            throw new IllegalStateException("packbase did not start: " + e, e);
+        }
+        String path = contextPath.equals("/") ? "" : contextPath;
+        URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + path);
+        return new TestServer(server, context, base);
+    }
+
+    public URI uri(String path) {
+        return URI.create(base + path);
+    }
+
+    public Packbase packbase() {
+        return (Packbase) context.getServletContext().getAttribute(Packbase.class.getName());
+    }
+
+    public HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<byte[]> getBytes(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).GET();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> postJson(String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}
