@@ -259,22 +259,17 @@ public final class Ingestor {
             if (!created) {
                 // A tarball without a record entry: a crash came between writing it and the record.
                 // It is kept as it is (immutable) and adopted only if it is what this tag produces now.
-                Optional<TagManifest> manifest = registry.manifest(name, tag.name());
                 TarballWriter.Result fresh = writer.write(reader, tree, top, commitTime, OutputStream.nullOutputStream());
+                Optional<TagManifest> manifest = registry.manifest(name, tag.name());
                 if (manifest.isPresent() && manifest.get().tarSha256().equals(fresh.tarSha256())) {
                     return Optional.of(new TagOutcome(manifest.get().toEntry(), false));
                 }
-                if (manifest.isEmpty()) {
-                    Digests stored = Digests.of(storage, tarballKey);
-                    if (stored.tarSha256().equals(fresh.tarSha256())) {
-                        result[0] = new TarballWriter.Result(stored.size(), stored.sha256(), stored.md5(), stored.crc32(),
-                                fresh.tarSize(), fresh.tarSha256(), fresh.fileCount(), fresh.gitlinks());
-                        created = true;
-                    }
-                }
-                if (!created) {
+                Optional<Digests> stored = storedDigests(tarballKey);
+                if (stored.isEmpty() || !stored.get().tarSha256().equals(fresh.tarSha256())) {
                     throw new SkipTag("a stored tarball exists for it that does not match upstream; it is left untouched");
                 }
+                result[0] = new TarballWriter.Result(stored.get().size(), stored.get().sha256(), stored.get().md5(),
+                        stored.get().crc32(), fresh.tarSize(), fresh.tarSha256(), fresh.fileCount(), fresh.gitlinks());
             }
             TarballWriter.Result r = result[0];
             TagManifest manifest = new TagManifest(TagManifest.FORMAT, name.value(), tag.name(), upstream.url(),
@@ -286,7 +281,16 @@ public final class Ingestor {
                     r.gitlinks().isEmpty() ? List.of()
                             : List.of(r.gitlinks().size() + " submodule(s) recorded but not included in the tarball"));
             storage.replace(StorageKeys.manifest(name, tag.name()), out -> json.writeValue(out, manifest));
-            return Optional.of(new TagOutcome(manifest.toEntry(), true));
+            return Optional.of(new TagOutcome(manifest.toEntry(), created));
+        }
+    }
+
+    /** Digests of a stored tarball, or empty if it is not a readable .tar.gz at all. */
+    private Optional<Digests> storedDigests(String key) {
+        try {
+            return Optional.of(Digests.of(storage, key));
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
