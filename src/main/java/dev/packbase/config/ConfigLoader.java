@@ -45,6 +45,9 @@ public final class ConfigLoader {
         List<String> report = new ArrayList<>();
         Function<Setting, Value> lookup = setting -> {
             Value value = find(setting);
+            if (setting == Setting.RELEASE && (value.text() == null || value.text().isEmpty())) {
+                value = new Value(buildRelease, "build");
+            }
             String shown = value.text() == null ? "(unset)" : setting.secret() ? "(set, hidden)" : value.text();
             if (setting == Setting.ROOT && value.text() != null) {
                 shown = value.text() + " -> " + Path.of(value.text()).toAbsolutePath().normalize();
@@ -60,7 +63,7 @@ public final class ConfigLoader {
                 .filter(s -> !s.isEmpty())
                 .map(s -> parseUri(Setting.SOURCE, s, List.of("https", "http", "file")));
         Value releaseValue = lookup.apply(Setting.RELEASE);
-        String release = releaseValue.text() == null || releaseValue.text().isEmpty() ? buildRelease : releaseValue.text();
+        String release = releaseValue.text();
         Optional<URI> baseUrl = Optional.ofNullable(lookup.apply(Setting.BASE_URL).text())
                 .filter(s -> !s.isEmpty())
                 .map(s -> parseUri(Setting.BASE_URL, s.endsWith("/") ? s.substring(0, s.length() - 1) : s,

@@ -238,6 +238,36 @@ class IngestorTest {
     }
 
     @Test
+    void aTagWhoseTarballWouldBeTooLargeIsSkippedAndTheOthersAreServed() throws Exception {
+        repo.write("big.bin", randomBytes(300_000));
+        repo.lightweightTag("v3.0.0", repo.commit("big", Fixtures.T2 + 5)).publish();
+        Packbase pb = Packbase.start(TestConfigs.config(root, Map.of("packbase.seed", "false",
+                "packbase.max.tarball.bytes", "100k")), Clock.systemUTC());
+        FetchResult result = pb.ingestor().fetch(backend.url("zlib-lite"), null);
+        assertEquals(List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1"), result.created().stream().sorted().toList());
+        assertTrue(result.warnings().stream().anyMatch(w -> w.contains("'v3.0.0'") && w.contains("PACKBASE_MAX_TARBALL_BYTES")),
+                result.warnings().toString());
+        assertFalse(Files.exists(root.resolve("p/zlib-lite/tag/v3.0.0.tar.gz")));
+        try (Stream<Path> leftovers = Files.list(root.resolve(".packbase/tmp"))) {
+            assertEquals(0, leftovers.count());
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void anUpstreamThatStopsAnsweringTimesOut() throws Exception {
+        // A server that accepts connections and never answers: only the fetch timeout can end the wait.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Packbase pb = Packbase.start(TestConfigs.config(root, Map.of("packbase.seed", "false",
+                    "packbase.fetch.timeout.seconds", "1")), Clock.systemUTC());
+            PackbaseException e = assertThrows(PackbaseException.class, () -> pb.ingestor()
+                    .fetch("http://127.0.0.1:" + silent.getLocalPort() + "/slow.git", null));
+            assertEquals(ErrorCode.UPSTREAM_FAILED, e.code());
+            assertTrue(e.getMessage().contains("slow.git"), e.getMessage());
+        }
+    }
+
+    @Test
     void aRepositoryWithoutTagsIsNoTags() throws Exception {
         UpstreamRepo empty = UpstreamRepo.create(upstreamRoot, "untagged", scratch);
         empty.write("a.txt", "a").commit("only commit", Fixtures.T1);
