@@ -1,0 +1,186 @@
+package dev.packbase.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.testing.Fixtures;
+import dev.packbase.testing.GitHttpBackend;
+import dev.packbase.testing.ServletContainer;
+import dev.packbase.testing.StandaloneProcess;
+import dev.packbase.testing.Tarballs;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The same target/packbase.war, unchanged, deployed into the real Tomcat 10.1, Tomcat 11 and Jetty 12 (ee10)
+ * distributions from Maven Central (pom.xml, execution container-distributions): it boots with settings given as
+ * container JVM system properties, serves the seeded tarball and the API, ingests from a real git upstream,
+ * answers container-raised errors as packbase JSON and logs its settings into the container's log.
+ */
+class ContainerDeployIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final String UPSTREAM = "zlib-lite";
+
+    @TempDir
+    Path work;
+    @TempDir
+    Path root;
+    @TempDir
+    Path upstreamRoot;
+    @TempDir
+    Path scratch;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private GitHttpBackend upstream;
+
+    static Stream<Named<String>> containers() {
+        return Stream.of(Named.of("Tomcat 10.1", "tomcat-10.1."), Named.of("Tomcat 11", "tomcat-11.0."),
+                Named.of("Jetty 12 ee10", "jetty-home-12."));
+    }
+
+    @BeforeEach
+    void upstream() throws IOException {
+        Fixtures.richRepo(upstreamRoot, UPSTREAM, scratch);
+        upstream = GitHttpBackend.start(upstreamRoot);
+    }
+
+    @AfterEach
+    void stopUpstream() {
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} at /")
+    @MethodSource("containers")
+    void warDeploysUnchangedAtRoot(String distribution) {
+        try (ServletContainer container = start(distribution, "/")) {
+            assertAll(container.distribution().name() + " at /",
+                    () -> assertStatusIsPackbase(container),
+                    () -> assertSeededTarballDownloads(container),
+                    () -> assertFetchedTarballMatchesRoot(container, "/p/"),
+                    () -> assertContainerErrorIsJson(container, "/WEB-INF/web.xml"),
+                    () -> assertContainerErrorIsJson(container, "/dev/packbase/runner/Bootstrap.class"),
+                    () -> assertStartupLogged(container, "/"));
+        }
+    }
+
+    @Test
+    void tomcat11AtContextPathPackbase() {
+        try (ServletContainer container = start("tomcat-11.0.", "/packbase")) {
+            assertAll(container.distribution().name() + " at /packbase",
+                    () -> assertStatusIsPackbase(container),
+                    () -> assertSeededTarballDownloads(container),
+                    () -> assertFetchedTarballMatchesRoot(container, "/packbase/p/"),
+                    () -> assertContainerErrorIsJson(container, "/WEB-INF/web.xml"),
+                    () -> assertStartupLogged(container, "/packbase"));
+        }
+    }
+
+    private ServletContainer start(String distribution, String contextPath) {
+        long started = System.nanoTime();
+        ServletContainer container = ServletContainer.builder(ServletContainer.distribution(distribution),
+                        StandaloneProcess.packagedWar(), work)
+                .contextPath(contextPath)
+                .systemProperty("packbase.root", root.toString())
+                .start();
+        System.out.printf("%s at %s ready in %d ms (unpack included)%n", container.distribution(), contextPath,
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
+        return container;
+    }
+
+    private void assertStatusIsPackbase(ServletContainer c) throws Exception {
+        HttpResponse<String> response = send(c, HttpRequest.newBuilder(c.uri("/api/status")).GET());
+        assertEquals(200, response.statusCode(), () -> response.body() + c.describe());
+        JsonNode status = json(c, response);
+        assertEquals("packbase", status.path("service").asText(), () -> response.body() + c.describe());
+    }
+
+    private void assertSeededTarballDownloads(ServletContainer c) throws Exception {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(c.uri("/p/hello/tag/v0.1.0.tar.gz"))
+                .header("Accept-Encoding", "gzip").timeout(REQUEST_TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode(), () -> new String(response.body()) + c.describe());
+        String contentType = response.headers().firstValue("Content-Type").orElse("");
+        assertEquals("application/gzip", contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT),
+                () -> "Content-Type: " + contentType + c.describe());
+        assertFalse(response.headers().firstValue("Content-Encoding").isPresent(),
+                () -> "the container re-encoded the tarball: " + response.headers().map() + c.describe());
+        assertTrue(Tarballs.gunzip(response.body()).length > 0, () -> "empty tarball" + c.describe());
+    }
+
+    private void assertFetchedTarballMatchesRoot(ServletContainer c, String urlPrefix) throws Exception {
+        String body = "{\"url\":\"git+" + upstream.url(UPSTREAM) + "\"}";
+        HttpResponse<String> response = send(c, HttpRequest.newBuilder(c.uri("/api/fetch"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+        assertEquals(200, response.statusCode(), () -> response.body() + c.describe());
+        JsonNode fetched = json(c, response);
+        assertEquals(UPSTREAM, fetched.path("package").asText(), response::body);
+        String tag = fetched.path("tag").asText();
+        String url = fetched.path("url").asText();
+        assertEquals(urlPrefix + UPSTREAM + "/tag/" + tag + ".tar.gz", url, response::body);
+
+        HttpResponse<byte[]> tarball = http.send(HttpRequest.newBuilder(c.serverUri(url)).timeout(REQUEST_TIMEOUT)
+                .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, tarball.statusCode(), () -> "GET " + url + c.describe());
+        Path file = root.resolve("p").resolve(UPSTREAM).resolve("tag").resolve(tag + ".tar.gz");
+        assertArrayEquals(Files.readAllBytes(file), tarball.body(), () -> "GET " + url + " differs from " + file);
+    }
+
+    /** Raised by the container itself (WEB-INF, the security constraint on the launcher), answered by packbase. */
+    private void assertContainerErrorIsJson(ServletContainer c, String path) throws Exception {
+        HttpResponse<String> response = send(c, HttpRequest.newBuilder(c.uri(path)).GET());
+        int code = response.statusCode();
+        assertTrue(code == 403 || code == 404, () -> "GET " + path + " answered " + code + ": " + response.body()
+                + c.describe());
+        assertFalse(response.body().toLowerCase(Locale.ROOT).contains("<html"),
+                () -> "GET " + path + " answered HTML: " + response.body() + c.describe());
+        JsonNode error = json(c, response);
+        assertTrue(error.path("status").isTextual() && !error.path("status").asText().isEmpty(),
+                () -> "GET " + path + " has no status field: " + response.body() + c.describe());
+    }
+
+    /** packbase logs through java.util.logging; the container routes that into its own console log. */
+    private void assertStartupLogged(ServletContainer c, String contextPath) {
+        String log = c.log();
+        String setting = "setting packbase.root = " + root;
+        assertTrue(log.lines().anyMatch(line -> line.contains(setting) && line.contains("(system property packbase.root)")),
+                () -> "no '" + setting + " … (system property packbase.root)' line in the container log" + c.describe());
+        String started = "at context path '" + (contextPath.equals("/") ? "" : contextPath) + "'";
+        assertTrue(log.contains(started), () -> "no startup line with " + started + c.describe());
+    }
+
+    private HttpResponse<String> send(ServletContainer c, HttpRequest.Builder request)
+            throws IOException, InterruptedException {
+        return http.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(ServletContainer c, HttpResponse<String> response) throws IOException {
+        String contentType = response.headers().firstValue("Content-Type").orElse("");
+        URI uri = response.uri();
+        assertTrue(contentType.startsWith("application/json"),
+                () -> uri + " Content-Type: " + contentType + "\n" + response.body() + c.describe());
+        return JSON.readTree(response.body());
+    }
+}
