@@ -2,6 +2,9 @@ package dev.packbase;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.config.Config;
+import dev.packbase.domain.PackageName;
+import dev.packbase.git.DerivedGit;
+import dev.packbase.git.GitService;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.Ingestor;
 import dev.packbase.storage.FileStorage;
@@ -23,6 +26,8 @@ public final class Packbase implements AutoCloseable {
     private final ObjectMapper json;
     private final FileStorage storage;
     private final Registry registry;
+    private final DerivedGit derivedGit;
+    private final GitService git;
     private final Ingestor ingestor;
 
     private Packbase(Config config, Clock clock) {
@@ -30,7 +35,9 @@ public final class Packbase implements AutoCloseable {
         this.json = Json.newMapper();
         this.storage = FileStorage.open(config.root());
         this.registry = new Registry(storage, json);
-        this.ingestor = new Ingestor(config, storage, registry, json, clock);
+        this.derivedGit = new DerivedGit(storage, json);
+        this.git = new GitService(registry, derivedGit);
+        this.ingestor = new Ingestor(config, storage, registry, derivedGit, git, json, clock);
     }
 
     /** Builds an instance and brings its state up: loads the registry, seeds an empty root. */
@@ -44,7 +51,30 @@ public final class Packbase implements AutoCloseable {
         LOG.info(() -> "root " + packbase.storage.describe() + ": " + packbase.registry.localNames().size()
                 + " package(s)");
         packbase.seedIfEmpty();
+        packbase.rebuildMissingDerivedData();
         return packbase;
+    }
+
+    /** Derived Git data is a cache: rebuild it (from tarballs and manifests) where it is missing or stale. */
+    private void rebuildMissingDerivedData() {
+        if (!storage.writable()) {
+            return;
+        }
+        for (String name : registry.localNames()) {
+            PackageName pkg = new PackageName(name);
+            try {
+                var index = derivedGit.index(pkg);
+                var record = registry.find(pkg).orElseThrow();
+                boolean complete = index.isPresent() && record.tags().stream()
+                        .allMatch(t -> index.get().tag(t.tag()).map(g -> g.commit().equals(t.commitOid())).orElse(false));
+                if (!complete) {
+                    LOG.info(() -> "building derived Git data of " + name);
+                    ingestor.refreshDerived(pkg);
+                }
+            } catch (IOException e) {
+                LOG.warning(() -> "cannot read derived Git data of " + name + ": " + e.getMessage());
+            }
+        }
     }
 
     private void seedIfEmpty() {
@@ -73,6 +103,10 @@ public final class Packbase implements AutoCloseable {
 
     public Registry registry() {
         return registry;
+    }
+
+    public GitService git() {
+        return git;
     }
 
     public Ingestor ingestor() {

@@ -41,7 +41,9 @@ public final class PackbaseListener implements ServletContextListener {
         add(context, "error", new ErrorPageServlet(packbase.json(), errors), ERROR_PAGE);
         add(context, "tarballs", new TarballServlet(packbase.registry(), packbase.storage(), packbase.json(), errors),
                 "/p/*");
-        add(context, "root", new RootServlet(packbase.config(), packbase.json(), errors), "/");
+        GitHttpServlet git = new GitHttpServlet(packbase.git());
+        add(context, "git", git, "/git/*");
+        add(context, "root", new RootServlet(packbase.config(), git, packbase.json(), errors), "/");
     }
 
     private static void add(ServletContext context, String name, jakarta.servlet.Servlet servlet, String mapping) {

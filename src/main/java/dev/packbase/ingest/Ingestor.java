@@ -3,12 +3,15 @@ package dev.packbase.ingest;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.config.Config;
-import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.domain.TagName;
+import dev.packbase.domain.GitStatus;
+import dev.packbase.git.DerivedGit;
+import dev.packbase.git.FetchabilityCheck;
+import dev.packbase.git.GitService;
 import dev.packbase.git.RootCommit;
 import dev.packbase.storage.FileStorage;
 import dev.packbase.storage.PackageInfos;
@@ -56,12 +59,17 @@ public final class Ingestor {
     private final Registry registry;
     private final ObjectMapper json;
     private final Clock clock;
+    private final DerivedGit derivedGit;
+    private final GitService git;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-    public Ingestor(Config config, FileStorage storage, Registry registry, ObjectMapper json, Clock clock) {
+    public Ingestor(Config config, FileStorage storage, Registry registry, DerivedGit derivedGit, GitService git,
+            ObjectMapper json, Clock clock) {
         this.config = config;
         this.storage = storage;
         this.registry = registry;
+        this.derivedGit = derivedGit;
+        this.git = git;
         this.json = json;
         this.clock = clock;
     }
@@ -204,8 +212,7 @@ public final class Ingestor {
                     + String.join("; ", warnings), Map.of("package", name.value()), null);
         }
         registry.save(record);
-        PackageInfo info = PackageInfos.compute(record, storage, false, now);
-        registry.saveInfos(List.of(info));
+        refreshDerived(name, record, now);
         String latest = record.latest().map(TagEntry::tag).orElseThrow();
         if (!created.isEmpty()) {
             LOG.info(() -> "ingested " + name + " from " + upstream.url() + ": " + String.join(", ", created));
@@ -213,6 +220,46 @@ public final class Ingestor {
         warnings.forEach(w -> LOG.warning(() -> name + ": " + w));
         return new FetchResult(name.value(), record.upstreamUrl(), latest, created.size(), present, record.tags().size(),
                 List.copyOf(created), List.copyOf(warnings));
+    }
+
+    /**
+     * Brings a package's derived Git data up to date with its record (building missing packs from
+     * the tarballs), runs the Git self-check and rewrites its info snapshot. Called after every
+     * ingest and, for packages whose derived data is missing, at startup.
+     */
+    public void refreshDerived(PackageName name) {
+        withLock(name, () -> {
+            try {
+                registry.find(name).ifPresent(r -> {
+                    try {
+                        refreshDerived(name, r, clock.instant().getEpochSecond());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                LOG.warning(() -> "could not refresh " + name + ": " + e.getMessage());
+            }
+            return null;
+        });
+    }
+
+    private void refreshDerived(PackageName name, PackageRecord record, long now) throws IOException {
+        GitStatus status;
+        try {
+            List<TagManifest> manifests = new ArrayList<>();
+            for (TagEntry tag : record.tags()) {
+                manifests.add(registry.manifest(name, tag.tag()).orElseThrow(
+                        () -> new IOException("manifest of " + tag.tag() + " is missing")));
+            }
+            derivedGit.ensure(name, manifests);
+            git.invalidate(name);
+            status = FetchabilityCheck.run(git, name);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "derived Git data of " + name + " could not be built: " + e.getMessage());
+            status = GitStatus.failed("derived Git data could not be built: " + e.getMessage());
+        }
+        registry.saveInfos(List.of(PackageInfos.compute(record, storage, false, status, now)));
     }
 
     private record TagOutcome(TagEntry entry, boolean created) {

@@ -1,5 +1,6 @@
 package dev.packbase.storage;
 
+import dev.packbase.domain.GitStatus;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
@@ -11,15 +12,16 @@ import java.util.Optional;
 
 /**
  * Computes the {@code /api/info} snapshot of a package from its record and what is actually in
- * storage. "Healthy" means: at least one tarball, and every tag's tarball and manifest present with
- * the recorded size. Full re-hashing is the job of the verify command, not of every fetch.
+ * storage and the Git layer's self-check. "Healthy" means: at least one tarball, every tag's tarball
+ * and manifest present with the recorded size, and the package fetchable over Git (the check fetched
+ * every served commit). Full re-hashing is the job of the verify command, not of every fetch.
  */
 public final class PackageInfos {
     private PackageInfos() {
     }
 
-    public static PackageInfo compute(PackageRecord record, Storage storage, boolean registered, long now)
-            throws IOException {
+    public static PackageInfo compute(PackageRecord record, Storage storage, boolean registered, GitStatus git,
+            long now) throws IOException {
         PackageName pkg = new PackageName(record.name());
         List<PackageInfo.TarballInfo> tarballs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -48,11 +50,14 @@ public final class PackageInfos {
         if (tarballs.isEmpty()) {
             problems.add("no tarballs");
         }
+        problems.addAll(git.problems());
+        if (!git.fetchable() && git.problems().isEmpty()) {
+            problems.add("not fetchable over Git");
+        }
         Optional<TagEntry> latest = record.latest();
-        // The pseudo-Git layer does not exist yet: nothing is claimed about it until a real check runs.
         return new PackageInfo(record.name(), !tarballs.isEmpty(), registered, true, dirPresent, tarballs.size(),
                 latest.map(TagEntry::tag).orElse(null), latest.map(TagEntry::sizeBytes).orElse(0L), total, tarballs,
-                false, false, problems.isEmpty(), problems, record.upstreamUrl(), record.checkedAt(), now,
-                record.warnings());
+                git.smartHttpReady(), git.fetchable(), problems.isEmpty(), problems, record.upstreamUrl(),
+                record.checkedAt(), now, record.warnings());
     }
 }

@@ -28,6 +28,11 @@ public final class StorageKeys {
         return "p/" + pkg.value() + "/tag/";
     }
 
+    /** Derived Git data of a package: a rebuildable cache (see git.DerivedGit). */
+    public static String gitDir(PackageName pkg) {
+        return STATE_DIR + "git/" + pkg.value() + "/";
+    }
+
     public static String packageRecord(PackageName pkg) {
         return PACKAGES_DIR + pkg.value() + ".json";
     }

@@ -1,0 +1,148 @@
+package dev.packbase.git;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.TagManifest;
+import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.StorageKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
+import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
+import org.eclipse.jgit.internal.storage.pack.PackWriter;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.NullProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.revwalk.ObjectWalk;
+import org.eclipse.jgit.revwalk.RevObject;
+import org.eclipse.jgit.storage.pack.PackConfig;
+
+/**
+ * Builds the derived Git data of a package at ingest time, from its tarballs and manifests only: for
+ * each tag a pack holding the served parentless commit and its tree, and (when upstream's commit is a
+ * different object) a separate pack holding the upstream commit with the same tree, for clients that
+ * pinned the upstream id. The tree is rebuilt from the tarball and must come out as the id upstream
+ * recorded, which also proves the tarball complete. Packs are written once under their content name
+ * and never change; the index is replaced atomically.
+ */
+public final class DerivedGit {
+    private final FileStorage storage;
+    private final ObjectMapper json;
+
+    public DerivedGit(FileStorage storage, ObjectMapper json) {
+        this.storage = storage;
+        this.json = json;
+    }
+
+    public Path packDirectory(PackageName pkg) {
+        return storage.root().resolve(StorageKeys.gitDir(pkg) + "packs");
+    }
+
+    public Path upstreamDirectory(PackageName pkg) {
+        return storage.root().resolve(StorageKeys.gitDir(pkg) + "upstream");
+    }
+
+    public Optional<GitIndex> index(PackageName pkg) throws IOException {
+        String key = StorageKeys.gitDir(pkg) + "index.json";
+        if (storage.stat(key).isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = storage.open(key)) {
+            return Optional.of(json.readValue(in, GitIndex.class));
+        }
+    }
+
+    /**
+     * Makes sure every given tag has its packs, building what is missing or broken, and rewrites the
+     * index to exactly these tags.
+     */
+    public GitIndex ensure(PackageName pkg, List<TagManifest> manifests) throws IOException {
+        Map<String, GitIndex.Tag> known = new LinkedHashMap<>();
+        index(pkg).ifPresent(i -> i.tags().forEach(t -> known.put(t.tag(), t)));
+        List<GitIndex.Tag> tags = new ArrayList<>();
+        for (TagManifest m : manifests) {
+            GitIndex.Tag existing = known.get(m.tag());
+            tags.add(existing != null && present(pkg, existing) ? existing : build(pkg, m));
+        }
+        GitIndex index = new GitIndex(GitIndex.FORMAT, pkg.value(), tags);
+        storage.replace(StorageKeys.gitDir(pkg) + "index.json", out -> json.writeValue(out, index));
+        return index;
+    }
+
+    private boolean present(PackageName pkg, GitIndex.Tag tag) {
+        Path packs = packDirectory(pkg);
+        return Files.isRegularFile(packs.resolve(tag.pack() + ".pack")) && Files.isRegularFile(packs.resolve(tag.pack() + ".idx"))
+                && (tag.upstreamPack() == null || Files.isRegularFile(upstreamDirectory(pkg).resolve(tag.upstreamPack())));
+    }
+
+    private GitIndex.Tag build(PackageName pkg, TagManifest m) throws IOException {
+        byte[] upstreamRaw = Base64.getDecoder().decode(m.upstreamCommitRaw());
+        InMemoryRepository repo = new InMemoryRepository(new DfsRepositoryDescription("derive/" + pkg));
+        ObjectId tree;
+        ObjectId served;
+        ObjectId upstream;
+        try (ObjectInserter ins = repo.newObjectInserter();
+                InputStream tarball = storage.open(m.tarball().path())) {
+            tree = TarballTree.insert(tarball, pkg.value() + "-" + m.tag(), m.gitlinks(), ins);
+            if (!tree.name().equals(m.treeOid())) {
+                throw new IOException("tree rebuilt from the tarball of " + pkg + " " + m.tag() + " is " + tree.name()
+                        + ", the manifest says " + m.treeOid());
+            }
+            served = ins.insert(Constants.OBJ_COMMIT, RootCommit.derive(upstreamRaw, tree));
+            upstream = ins.insert(Constants.OBJ_COMMIT, upstreamRaw);
+            ins.flush();
+        }
+        if (!served.name().equals(m.commitOid()) || !upstream.name().equals(m.upstreamCommit())) {
+            throw new IOException("derived commits of " + pkg + " " + m.tag() + " do not match the manifest");
+        }
+        String pack = writePack(repo, served, tree, packDirectory(pkg), true);
+        String upstreamPack = null;
+        if (!upstream.equals(served)) {
+            upstreamPack = writePack(repo, upstream, tree, upstreamDirectory(pkg), false);
+        }
+        return new GitIndex.Tag(m.tag(), served.name(), tree.name(), upstream.name(), pack, upstreamPack);
+    }
+
+    /**
+     * Packs {@code commit} and the closure of {@code tree}, never the commit's parents (a served
+     * commit has none; an upstream commit's are not here). One thread keeps delta search, and so the
+     * bytes, stable; the name is the SHA-1 of the object ids, independent of compression.
+     */
+    private String writePack(InMemoryRepository repo, ObjectId commit, ObjectId tree, Path dir, boolean withIndex)
+            throws IOException {
+        PackConfig config = new PackConfig(repo);
+        config.setThreads(1);
+        List<RevObject> objects = new ArrayList<>();
+        try (ObjectWalk walk = new ObjectWalk(repo)) {
+            objects.add(walk.parseAny(commit));
+            walk.markStart(walk.parseTree(tree));
+            objects.add(walk.parseTree(tree));
+            RevObject o;
+            while ((o = walk.nextObject()) != null) {
+                objects.add(o);
+            }
+        }
+        try (PackWriter writer = new PackWriter(config, repo.newObjectReader())) {
+            writer.preparePack(objects.iterator());
+            String name = "pack-" + writer.computeName().name();
+            String base = storage.root().relativize(dir).toString().replace('\\', '/') + "/";
+            String packKey = base + (withIndex ? name + ".pack" : commit.name() + ".pack");
+            storage.createIfAbsent(packKey, out -> writer.writePack(NullProgressMonitor.INSTANCE,
+                    NullProgressMonitor.INSTANCE, out));
+            if (withIndex) {
+                storage.createIfAbsent(base + name + ".idx", writer::writeIndex);
+                return name;
+            }
+            return commit.name() + ".pack";
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.packbase.git;
+
+import dev.packbase.domain.GitStatus;
+import dev.packbase.domain.PackageName;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
+import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
+import org.eclipse.jgit.lib.NullProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.PackParser;
+
+/**
+ * The real check behind {@code smart_http_ready} and {@code pseudo_git_fetchable}: run at ingest and
+ * update time, in process, through the same {@link GitService} that serves clients. It sends Zig's own
+ * request shapes (protocol v2 ls-refs with peel, then a fetch with {@code deepen 1} of each served
+ * commit and of each upstream commit id) and indexes every returned pack, checking that the commit
+ * comes with the recorded tree.
+ */
+public final class FetchabilityCheck {
+    private FetchabilityCheck() {
+    }
+
+    public static GitStatus run(GitService git, PackageName pkg) {
+        List<String> problems = new ArrayList<>();
+        try {
+            Optional<GitService.Served> opened = git.open(pkg);
+            if (opened.isEmpty()) {
+                return GitStatus.failed("no derived Git data");
+            }
+            GitService.Served served = opened.get();
+            Map<String, String> advertised = lsRefs(git, served);
+            boolean ready = !served.refs().isEmpty();
+            for (Map.Entry<String, ObjectId> ref : served.refs().entrySet()) {
+                if (!ref.getValue().name().equals(advertised.get("refs/tags/" + ref.getKey()))) {
+                    problems.add("ls-refs does not advertise refs/tags/" + ref.getKey());
+                    ready = false;
+                }
+            }
+            boolean fetchable = ready;
+            for (GitIndex.Tag tag : served.index().tags()) {
+                if (!served.refs().containsKey(tag.tag())) {
+                    continue;
+                }
+                fetchable &= fetches(git, served, tag.commit(), tag.tree(), problems);
+                if (tag.upstreamPack() != null) {
+                    fetchable &= fetches(git, served, tag.upstreamCommit(), tag.tree(), problems);
+                }
+            }
+            return new GitStatus(ready, fetchable, problems);
+        } catch (IOException | RuntimeException e) {
+            problems.add("Git check failed: " + e);
+            return new GitStatus(false, false, problems);
+        }
+    }
+
+    private static Map<String, String> lsRefs(GitService git, GitService.Served served) throws IOException {
+        byte[] request = GitService.request("command=ls-refs", "object-format=sha1", PktLines.DELIM, "peel", "symrefs",
+                "ref-prefix refs/tags/", "ref-prefix HEAD", PktLines.FLUSH);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        git.uploadPack(served, request, "version=2", out);
+        Map<String, String> refs = new HashMap<>();
+        for (PktLines.Packet p : PktLines.parse(out.toByteArray())) {
+            if (p.special() == null) {
+                String[] parts = p.text().split(" ");
+                if (parts.length >= 2) {
+                    refs.put(parts[1], parts[0]);
+                }
+            }
+        }
+        return refs;
+    }
+
+    private static boolean fetches(GitService git, GitService.Served served, String commit, String tree,
+            List<String> problems) throws IOException {
+        byte[] request = GitService.request("command=fetch", "object-format=sha1", PktLines.DELIM, "ofs-delta",
+                "no-progress", "deepen 1", "want " + commit, "done", PktLines.FLUSH);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        git.uploadPack(served, request, "version=2", out);
+        ByteArrayOutputStream pack = new ByteArrayOutputStream();
+        boolean inPack = false;
+        for (PktLines.Packet p : PktLines.parse(out.toByteArray())) {
+            if (p.special() != null) {
+                continue;
+            }
+            if (!inPack) {
+                if (p.text().startsWith("ERR ")) {
+                    problems.add("fetch of " + commit + ": " + p.text());
+                    return false;
+                }
+                inPack = p.text().equals("packfile");
+                continue;
+            }
+            if (p.data().length == 0 || p.data()[0] != 1) {
+                problems.add("fetch of " + commit + " sent a non-data packet in the pack stream");
+                return false;
+            }
+            pack.write(p.data(), 1, p.data().length - 1);
+        }
+        InMemoryRepository repo = new InMemoryRepository(new DfsRepositoryDescription("check"));
+        try (ObjectInserter ins = repo.newObjectInserter()) {
+            PackParser parser = ins.newPackParser(new ByteArrayInputStream(pack.toByteArray()));
+            parser.setAllowThin(false);
+            parser.parse(NullProgressMonitor.INSTANCE);
+            ins.flush();
+        }
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit c = walk.parseCommit(ObjectId.fromString(commit));
+            if (!c.getTree().name().equals(tree)) {
+                problems.add("fetch of " + commit + " returned tree " + c.getTree().name() + ", expected " + tree);
+                return false;
+            }
+        } catch (IOException e) {
+            problems.add("fetch of " + commit + " did not return it: " + e.getMessage());
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.packbase.git;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the derived Git data of one package holds ({@code .packbase/git/<pkg>/index.json}): per tag,
+ * the served commit, the pack that contains it, and, when the upstream commit differs from the
+ * served one, the separate pack that serves the upstream commit by id. Rebuildable at any time from
+ * the tarballs and manifests.
+ */
+public record GitIndex(int format, String packageName, List<Tag> tags) {
+    public static final int FORMAT = 1;
+
+    public GitIndex {
+        tags = List.copyOf(tags);
+    }
+
+    /**
+     * @param commit         the parentless commit packbase serves for the tag
+     * @param pack           its pack, {@code pack-<40 hex>} (the name dumb HTTP clients require)
+     * @param upstreamPack   file name of the upstream commit's pack, or null when it equals {@code commit}
+     */
+    public record Tag(String tag, String commit, String tree, String upstreamCommit, String pack, String upstreamPack) {
+    }
+
+    public Optional<Tag> tag(String name) {
+        return tags.stream().filter(t -> t.tag().equals(name)).findFirst();
+    }
+
+    public Optional<Tag> byUpstreamCommit(String id) {
+        return tags.stream().filter(t -> t.upstreamPack() != null && t.upstreamCommit().equals(id)).findFirst();
+    }
+}

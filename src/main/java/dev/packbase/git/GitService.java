@@ -1,0 +1,183 @@
+package dev.packbase.git;
+
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.TagEntry;
+import dev.packbase.storage.Registry;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.transport.PacketLineOut;
+import org.eclipse.jgit.transport.RefAdvertiser;
+import org.eclipse.jgit.transport.ServiceMayNotContinueException;
+import org.eclipse.jgit.transport.UploadPack;
+import org.eclipse.jgit.transport.UploadPackInternalServerErrorException;
+
+/**
+ * The pseudo-Git layer's logic, independent of HTTP: it opens a package's derived repository (cached
+ * until the package's state changes), answers smart upload-pack (protocol v2 and v0/v1) through
+ * JGit's UploadPack, produces the dumb-HTTP files from the state, and serves upstream commit ids on
+ * their own (see {@link UpstreamCommitRequest}). Request handling only reads derived data.
+ */
+public final class GitService {
+    private static final Logger LOG = Logger.getLogger(GitService.class.getName());
+    private static final Pattern PACK_FILE = Pattern.compile("pack-[0-9a-f]{40}\\.(pack|idx)");
+
+    private final Registry registry;
+    private final DerivedGit derived;
+    private final Map<String, Served> cache = new ConcurrentHashMap<>();
+
+    public GitService(Registry registry, DerivedGit derived) {
+        this.registry = registry;
+        this.derived = derived;
+    }
+
+    /** A package as the Git layer serves it: its state, derived index and repository. */
+    public record Served(PackageName name, PackageRecord record, GitIndex index, PackageRepository repository,
+            Map<String, ObjectId> refs, String headTag) {
+    }
+
+    /** The package's Git view, or empty if the package is unknown or has no derived Git data yet. */
+    public Optional<Served> open(PackageName name) throws IOException {
+        Optional<PackageRecord> record = registry.find(name);
+        if (record.isEmpty()) {
+            return Optional.empty();
+        }
+        Served cached = cache.get(name.value());
+        if (cached != null && cached.record() == record.get()) {
+            return Optional.of(cached);
+        }
+        Optional<GitIndex> index = derived.index(name);
+        if (index.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, ObjectId> refs = new TreeMap<>();
+        List<String> packs = new ArrayList<>();
+        for (TagEntry tag : record.get().tags()) {
+            Optional<GitIndex.Tag> git = index.get().tag(tag.tag());
+            if (git.isPresent() && git.get().commit().equals(tag.commitOid())) {
+                refs.put(tag.tag(), ObjectId.fromString(tag.commitOid()));
+                packs.add(git.get().pack());
+            }
+        }
+        String head = record.get().tags().stream().filter(t -> refs.containsKey(t.tag()))
+                .max(PackageRecord.LATEST_ORDER).map(TagEntry::tag).orElse(null);
+        PackageRepository repository = PackageRepository.open(name.value(), derived.packDirectory(name),
+                packs.stream().distinct().toList(), refs, head);
+        Served served = new Served(name, record.get(), index.get(), repository, refs, head);
+        Served previous = cache.put(name.value(), served);
+        if (previous != null) {
+            previous.repository().close();
+        }
+        return Optional.of(served);
+    }
+
+    /** Forgets the cached view of a package after its derived data changed. */
+    public void invalidate(PackageName name) {
+        Served previous = cache.remove(name.value());
+        if (previous != null) {
+            previous.repository().close();
+        }
+    }
+
+    private static UploadPack uploadPack(Served served, String gitProtocol) {
+        UploadPack up = new UploadPack(served.repository());
+        up.setBiDirectionalPipe(false);
+        // Every served commit is a ref tip, so clients may want any of them by id (Zig's #<commit>).
+        up.setRequestPolicy(UploadPack.RequestPolicy.TIP);
+        up.setTimeout(120);
+        if (gitProtocol != null && !gitProtocol.isBlank()) {
+            // The Git-Protocol header carries "version=2" (colon-separated parameters): without it, v0.
+            up.setExtraParameters(Arrays.asList(gitProtocol.split(":")));
+        }
+        return up;
+    }
+
+    /** {@code GET info/refs?service=git-upload-pack}: the v0 ref advertisement or the v2 capabilities. */
+    public void advertise(Served served, String gitProtocol, OutputStream out) throws IOException {
+        UploadPack up = uploadPack(served, gitProtocol);
+        try {
+            up.sendAdvertisedRefs(new RefAdvertiser.PacketLineOutRefAdvertiser(new PacketLineOut(out)), "git-upload-pack");
+        } catch (ServiceMayNotContinueException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code POST git-upload-pack}. The body was read whole (bounded by the caller) so that requests
+     * naming an upstream commit can be recognised before JGit sees them.
+     */
+    public void uploadPack(Served served, byte[] body, String gitProtocol, OutputStream out) throws IOException {
+        if (UpstreamCommitRequest.answer(served, body, derived, out)) {
+            return;
+        }
+        UploadPack up = uploadPack(served, gitProtocol);
+        try {
+            up.upload(new ByteArrayInputStream(body), out, null);
+        } catch (ServiceMayNotContinueException | UploadPackInternalServerErrorException e) {
+            // UploadPack has already written an ERR packet (or a band-3 message) for the client.
+            LOG.fine(() -> "upload-pack for " + served.name() + " refused: " + e.getMessage());
+        }
+    }
+
+    /** Dumb HTTP {@code info/refs}: one {@code <id>\t<ref>} line per tag. */
+    public byte[] dumbInfoRefs(Served served) {
+        StringBuilder s = new StringBuilder();
+        served.refs().forEach((tag, id) -> s.append(id.name()).append('\t').append("refs/tags/").append(tag).append('\n'));
+        return s.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Dumb HTTP {@code HEAD}: a symbolic ref to the latest tag. */
+    public byte[] dumbHead(Served served) {
+        return served.headTag() == null ? new byte[0]
+                : ("ref: refs/tags/" + served.headTag() + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Dumb HTTP {@code objects/info/packs}. */
+    public byte[] dumbPacks(Served served) {
+        StringBuilder s = new StringBuilder();
+        served.refs().keySet().stream().map(tag -> served.index().tag(tag).orElseThrow().pack()).distinct().sorted()
+                .forEach(p -> s.append("P ").append(p).append(".pack\n"));
+        s.append('\n');
+        return s.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A pack or index file of the package for dumb HTTP, by its exact name. */
+    public Optional<Path> packFile(Served served, String fileName) {
+        if (!PACK_FILE.matcher(fileName).matches()) {
+            return Optional.empty();
+        }
+        String pack = fileName.substring(0, fileName.lastIndexOf('.'));
+        boolean listed = served.refs().keySet().stream()
+                .anyMatch(tag -> served.index().tag(tag).map(GitIndex.Tag::pack).orElse("").equals(pack));
+        Path file = derived.packDirectory(served.name()).resolve(fileName);
+        return listed && Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
+    /** Builds an in-memory request body from pkt-lines (used by the fetchability check). */
+    static byte[] request(String... lines) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String line : lines) {
+            if (line.equals(PktLines.FLUSH) || line.equals(PktLines.DELIM)) {
+                PktLines.special(out, line);
+            } else {
+                PktLines.write(out, line + "\n");
+            }
+        }
+        return out.toByteArray();
+    }
+}
