@@ -121,7 +121,8 @@ public final class GitService {
      * {@code POST git-upload-pack}. The body was read whole (bounded by the caller) so that requests
      * naming an upstream commit can be recognised before JGit sees them.
      */
-    public void uploadPack(Served served, byte[] body, String gitProtocol, OutputStream out) throws IOException {
+    public void uploadPack(Served served, byte[] request, String gitProtocol, OutputStream out) throws IOException {
+        byte[] body = WantLines.normalize(request);
         if (UpstreamCommitRequest.answer(served, body, derived, out)) {
             return;
         }

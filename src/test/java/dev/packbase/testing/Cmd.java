@@ -38,7 +38,14 @@ public final class Cmd {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         Map<String, String> e = pb.environment();
         e.keySet().removeIf(k -> k.startsWith("GIT_") || k.equals("XDG_CONFIG_HOME"));
-        e.putAll(env);
+        // A null value removes the variable.
+        env.forEach((k, v) -> {
+            if (v == null) {
+                e.remove(k);
+            } else {
+                e.put(k, v);
+            }
+        });
         try {
             Process p = pb.start();
             p.getOutputStream().close();

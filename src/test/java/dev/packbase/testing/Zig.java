@@ -1,0 +1,93 @@
+package dev.packbase.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The real Zig releases installed by {@code tools/install-zig.sh} (PyPI's {@code ziglang} wheels) and
+ * a way to run them with private caches. There is no fallback: when a release is missing, the test
+ * that needs it fails and says how to install it.
+ */
+public final class Zig {
+    private final String version;
+    private final Path binary;
+
+    private Zig(String version, Path binary) {
+        this.version = version;
+        this.binary = binary;
+    }
+
+    public static Path home() {
+        String configured = System.getenv("PACKBASE_ZIG_HOME");
+        return configured != null && !configured.isBlank() ? Path.of(configured)
+                : Path.of(System.getProperty("user.home"), ".cache", "packbase", "zig");
+    }
+
+    /** The versions the suite requires; each must be installed. */
+    public static final List<String> REQUIRED = List.of("0.13.0", "0.14.1", "0.15.1", "0.16.0", "0.17.1");
+
+    public static Zig require(String version) {
+        Path binary = home().resolve(version).resolve("ziglang").resolve("zig");
+        if (!Files.isExecutable(binary)) {
+            throw new AssertionError("zig " + version + " is not installed at " + binary
+                    + ": run tools/install-zig.sh (it pip-installs ziglang==" + version + " into " + home() + ")");
+        }
+        return new Zig(version, binary);
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** 0.13 and older print legacy 1220… hashes and want string names; 0.14+ use enum names and fingerprints. */
+    public boolean legacy() {
+        return version.startsWith("0.13.") || version.startsWith("0.12.");
+    }
+
+    /** Runs zig in {@code dir} with caches under {@code cacheRoot}; returns the result (exit not checked). */
+    public Cmd.Result run(Path dir, Path cacheRoot, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(binary.toString());
+        command.addAll(List.of(args));
+        Map<String, String> env = new HashMap<>();
+        env.put("ZIG_GLOBAL_CACHE_DIR", cacheRoot.resolve("global").toString());
+        env.put("ZIG_LOCAL_CACHE_DIR", cacheRoot.resolve("local").toString());
+        env.put("HOME", cacheRoot.toString());
+        // Zig reads proxies from the environment (and 0.13 chokes on empty ones); tests only talk to loopback.
+        for (String proxy : List.of("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")) {
+            env.put(proxy, null);
+        }
+        return Cmd.exec(dir, env, command);
+    }
+
+    public Cmd.Result ok(Path dir, Path cacheRoot, String... args) {
+        Cmd.Result r = run(dir, cacheRoot, args);
+        if (r.exit() != 0) {
+            throw new AssertionError("zig " + version + " " + String.join(" ", args) + " failed (exit " + r.exit()
+                    + ")\n--- stdout ---\n" + r.stdout() + "\n--- stderr ---\n" + r.stderr());
+        }
+        return r;
+    }
+
+    /** Deletes a cache directory tree (zig marks files read-only). */
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                p.toFile().setWritable(true);
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

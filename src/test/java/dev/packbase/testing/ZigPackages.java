@@ -1,0 +1,93 @@
+package dev.packbase.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.zip.CRC32;
+
+/**
+ * Small real Zig packages for tests, in the manifest dialect each Zig version accepts: a string
+ * {@code .name} for 0.12/0.13, an enum {@code .name} with a {@code .fingerprint} (upper 32 bits =
+ * CRC-32 of the name) from 0.14 on. Also the consumer project that depends on one and runs its code.
+ */
+public final class ZigPackages {
+    private ZigPackages() {
+    }
+
+    public static long fingerprint(String name, int id) {
+        CRC32 crc = new CRC32();
+        crc.update(name.getBytes(StandardCharsets.UTF_8));
+        return (crc.getValue() << 32) | (id & 0xffffffffL);
+    }
+
+    public static String manifest(String name, String version, boolean legacy) {
+        String head = legacy ? "    .name = \"" + name + "\",\n"
+                : "    .name = ." + name + ",\n    .fingerprint = 0x" + Long.toHexString(fingerprint(name, 0x5eed0001)) + ",\n";
+        return ".{\n" + head
+                + "    .version = \"" + version + "\",\n"
+                + "    .dependencies = .{},\n"
+                + "    .paths = .{ \"build.zig\", \"build.zig.zon\", \"src\" },\n"
+                + "}\n";
+    }
+
+    public static final String LIBRARY_BUILD = """
+            const std = @import("std");
+
+            pub fn build(b: *std.Build) void {
+                _ = b.addModule("greet", .{ .root_source_file = b.path("src/root.zig") });
+            }
+            """;
+
+    public static String librarySource(String greeting) {
+        return "pub fn greeting() []const u8 {\n    return \"" + greeting + "\";\n}\n";
+    }
+
+    /**
+     * An upstream repository with the package "greet": v1.0.0 (a root commit) and v1.1.0 (with a
+     * parent, so its upstream commit id differs from the one packbase serves).
+     */
+    public static UpstreamRepo greetRepo(Path projectRoot, String repoName, Path scratch, boolean legacy) {
+        UpstreamRepo repo = UpstreamRepo.create(projectRoot, repoName, scratch);
+        repo.write("build.zig", LIBRARY_BUILD).write("build.zig.zon", manifest("greet", "1.0.0", legacy))
+                .write("src/root.zig", librarySource("hello from greet 1.0.0"))
+                .write("README.md", "not in .paths\n");
+        repo.lightweightTag("v1.0.0", repo.commit("greet 1.0.0", 1_700_000_000L));
+        repo.write("build.zig.zon", manifest("greet", "1.1.0", legacy))
+                .write("src/root.zig", librarySource("hello from greet 1.1.0"));
+        repo.annotatedTag("v1.1.0", repo.commit("greet 1.1.0", 1_700_100_000L), "greet 1.1.0");
+        return repo.publish();
+    }
+
+    public static String consumerManifest(boolean legacy) {
+        String head = legacy ? "    .name = \"app\",\n"
+                : "    .name = .app,\n    .fingerprint = 0x" + Long.toHexString(fingerprint("app", 0x0a990001)) + ",\n";
+        return ".{\n" + head + "    .version = \"0.0.0\",\n    .dependencies = .{},\n    .paths = .{\"\"},\n}\n";
+    }
+
+    /** build.zig of the consumer: 0.13 still takes root_source_file on the executable; 0.14+ a root module. */
+    public static String consumerBuild(boolean legacy) {
+        String exe = legacy
+                ? "    const exe = b.addExecutable(.{ .name = \"app\", .root_source_file = b.path(\"main.zig\"), "
+                        + ".target = target, .optimize = optimize });\n"
+                : "    const exe = b.addExecutable(.{ .name = \"app\", .root_module = b.createModule(.{ "
+                        + ".root_source_file = b.path(\"main.zig\"), .target = target, .optimize = optimize }) });\n";
+        return "const std = @import(\"std\");\n\n"
+                + "pub fn build(b: *std.Build) void {\n"
+                + "    const target = b.standardTargetOptions(.{});\n"
+                + "    const optimize = b.standardOptimizeOption(.{});\n"
+                + exe
+                + "    const greet = b.dependency(\"greet\", .{});\n"
+                + "    exe.root_module.addImport(\"greet\", greet.module(\"greet\"));\n"
+                + "    const run = b.addRunArtifact(exe);\n"
+                + "    b.step(\"run\", \"run the app\").dependOn(&run.step);\n"
+                + "}\n";
+    }
+
+    public static final String CONSUMER_MAIN = """
+            const std = @import("std");
+            const greet = @import("greet");
+
+            pub fn main() void {
+                std.debug.print("{s}\\n", .{greet.greeting()});
+            }
+            """;
+}
