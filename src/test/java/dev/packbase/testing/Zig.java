@@ -51,13 +51,18 @@ public final class Zig {
         return version.startsWith("0.13.") || version.startsWith("0.12.");
     }
 
-    /** Runs zig in {@code dir} with caches under {@code cacheRoot}; returns the result (exit not checked). */
+    /**
+     * Runs zig in {@code dir}; returns the result (exit not checked). The local cache is under
+     * {@code cacheRoot}; the global cache (compiled build runners, which take Zig 0.17 minutes to
+     * build) persists per version beside the installation, like Maven's repository. A {@code zig fetch}
+     * without an expected hash always downloads, so this never hides a request to packbase.
+     */
     public Cmd.Result run(Path dir, Path cacheRoot, String... args) {
         List<String> command = new ArrayList<>();
         command.add(binary.toString());
         command.addAll(List.of(args));
         Map<String, String> env = new HashMap<>();
-        env.put("ZIG_GLOBAL_CACHE_DIR", cacheRoot.resolve("global").toString());
+        env.put("ZIG_GLOBAL_CACHE_DIR", home().resolve("cache").resolve(version).toString());
         env.put("ZIG_LOCAL_CACHE_DIR", cacheRoot.resolve("local").toString());
         env.put("HOME", cacheRoot.toString());
         // Zig reads proxies from the environment (and 0.13 chokes on empty ones); tests only talk to loopback.
