@@ -229,6 +229,51 @@ class GitLayerTest {
     }
 
     @Test
+    void zigsFetchGetsOnlyDataPacketsAfterDelimitedSections() throws Exception {
+        for (String want : new String[] {manifest("v1.1.0").commitOid(), manifest("v1.1.0").upstreamCommit()}) {
+            // Exactly what Zig 0.15 sends, including its NUL-padded want line.
+            byte[] fetch = pkt("command=fetch\n", "agent=zig/0.15.1\n", "object-format=sha1\n", "0001", "ofs-delta\n",
+                    "no-progress\n", "deepen 1\n", "want " + want + "\0".repeat(24) + "\n", "done\n", "0000");
+            HttpResponse<byte[]> r = server.getClient().send(HttpRequest.newBuilder(server.uri("/zlib-lite/git-upload-pack"))
+                    .header("Git-Protocol", "version=2").POST(HttpRequest.BodyPublishers.ofByteArray(fetch)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, r.statusCode());
+            byte[] body = r.body();
+            List<String> sections = new java.util.ArrayList<>();
+            int pos = 0;
+            boolean inPack = false;
+            boolean expectName = true;
+            int dataPackets = 0;
+            while (pos < body.length) {
+                int len = Integer.parseInt(new String(body, pos, 4, StandardCharsets.US_ASCII), 16);
+                if (len == 0) {
+                    assertEquals(body.length, pos + 4, "nothing after the final flush");
+                    break;
+                }
+                if (len == 1) {
+                    assertTrue(!inPack, "no delimiter inside the pack");
+                    expectName = true;
+                    pos += 4;
+                    continue;
+                }
+                String text = new String(body, pos + 4, Math.min(len - 4, 40), StandardCharsets.ISO_8859_1);
+                if (inPack) {
+                    assertEquals(1, body[pos + 4], "only band-1 packets in the pack stream");
+                    assertTrue(len > 5, "no empty keep-alive packets");
+                    dataPackets++;
+                } else if (expectName) {
+                    sections.add(text.strip());
+                    inPack = text.startsWith("packfile");
+                    expectName = false;
+                }
+                pos += len;
+            }
+            assertEquals(List.of("shallow-info", "packfile"), sections, want);
+            assertTrue(dataPackets > 0);
+        }
+    }
+
+    @Test
     void infoReportsTheRealGitCheck() throws Exception {
         var info = new com.fasterxml.jackson.databind.ObjectMapper().readTree(server.get("/api/info/zlib-lite").body());
         assertTrue(info.path("smart_http_ready").asBoolean(), info.toString());

@@ -63,6 +63,10 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(server, context, base);
     }
 
+    public HttpClient getClient() {
+        return client;
+    }
+
     public URI uri(String path) {
         return URI.create(base + path);
     }
