@@ -11,7 +11,11 @@ import dev.packbase.storage.FileStorage;
 import dev.packbase.storage.Registry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import dev.packbase.update.UpdateService;
 import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -29,15 +33,18 @@ public final class Packbase implements AutoCloseable {
     private final DerivedGit derivedGit;
     private final GitService git;
     private final Ingestor ingestor;
+    private final UpdateService update;
+    private ScheduledExecutorService edgeReloader;
 
     private Packbase(Config config, Clock clock) {
         this.config = config;
         this.json = Json.newMapper();
-        this.storage = FileStorage.open(config.root());
+        this.storage = FileStorage.open(config.root(), config.update().readOnly());
         this.registry = new Registry(storage, json);
         this.derivedGit = new DerivedGit(storage, json);
         this.git = new GitService(registry, derivedGit);
         this.ingestor = new Ingestor(config, storage, registry, derivedGit, git, json, clock);
+        this.update = new UpdateService(config, storage, registry, ingestor, json, clock);
     }
 
     /** Builds an instance and brings its state up: loads the registry, seeds an empty root. */
@@ -52,7 +59,34 @@ public final class Packbase implements AutoCloseable {
                 + " package(s)");
         packbase.seedIfEmpty();
         packbase.rebuildMissingDerivedData();
+        if (!packbase.storage.writable()) {
+            packbase.followCentralNode();
+        }
         return packbase;
+    }
+
+    /**
+     * A read-only edge picks up what the central node writes to the shared root: it re-reads the
+     * state whenever the info snapshot (the last file the central node writes) has changed.
+     */
+    private void followCentralNode() {
+        long seconds = config.update().reloadInterval().toSeconds();
+        edgeReloader = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "packbase-edge-reload");
+            t.setDaemon(true);
+            return t;
+        });
+        edgeReloader.scheduleWithFixedDelay(() -> {
+            try {
+                if (registry.reloadIfChanged()) {
+                    update.reloadState();
+                    LOG.info(() -> "edge: reloaded state, " + registry.localNames().size() + " package(s)");
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warning(() -> "edge: cannot reload state: " + e.getMessage());
+            }
+        }, seconds, seconds, TimeUnit.SECONDS);
+        LOG.info(() -> "read-only edge: following the root every " + seconds + " s");
     }
 
     /** Derived Git data is a cache: rebuild it (from tarballs and manifests) where it is missing or stale. */
@@ -113,8 +147,15 @@ public final class Packbase implements AutoCloseable {
         return ingestor;
     }
 
+    public UpdateService update() {
+        return update;
+    }
+
     @Override
     public void close() {
+        if (edgeReloader != null) {
+            edgeReloader.shutdownNow();
+        }
         LOG.info("packbase stopped");
     }
 }

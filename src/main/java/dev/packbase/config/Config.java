@@ -14,7 +14,18 @@ public record Config(
         String release,
         Optional<URI> baseUrl,
         boolean seed,
-        Limits limits) {
+        Limits limits,
+        Update update) {
+
+    /** Settings of POST /api/update and of edges. */
+    public record Update(
+            java.time.Duration ttl,
+            java.time.Duration cooldown,
+            long sourceMaxBytes,
+            java.time.Duration sourceTimeout,
+            boolean readOnly,
+            java.time.Duration reloadInterval) {
+    }
 
     /** The limits that protect ingest and the API (each configurable, see {@link Setting}). */
     public record Limits(

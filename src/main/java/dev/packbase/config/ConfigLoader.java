@@ -76,8 +76,16 @@ public final class ConfigLoader {
         int maxFiles = (int) parseLong(Setting.MAX_FILES, lookup.apply(Setting.MAX_FILES), 1, Integer.MAX_VALUE);
         long timeout = parseLong(Setting.FETCH_TIMEOUT_SECONDS, lookup.apply(Setting.FETCH_TIMEOUT_SECONDS), 1, 86_400);
 
+        long ttl = parseLong(Setting.UPDATE_TTL_SECONDS, lookup.apply(Setting.UPDATE_TTL_SECONDS), 0, Long.MAX_VALUE / 1000);
+        long cooldown = parseLong(Setting.UPDATE_COOLDOWN_SECONDS, lookup.apply(Setting.UPDATE_COOLDOWN_SECONDS), 0, 86_400);
+        long sourceMax = parseLong(Setting.SOURCE_MAX_BYTES, lookup.apply(Setting.SOURCE_MAX_BYTES), 1, Integer.MAX_VALUE - 8);
+        long sourceTimeout = parseLong(Setting.SOURCE_TIMEOUT_SECONDS, lookup.apply(Setting.SOURCE_TIMEOUT_SECONDS), 1, 3600);
+        boolean readOnly = parseBoolean(Setting.READ_ONLY, lookup.apply(Setting.READ_ONLY));
+        long reload = parseLong(Setting.RELOAD_SECONDS, lookup.apply(Setting.RELOAD_SECONDS), 1, 86_400);
         Config config = new Config(root, port, token, source, release, baseUrl, seed,
-                new Config.Limits(allowFile, maxRequest, maxDownload, maxTarball, maxFiles, Duration.ofSeconds(timeout)));
+                new Config.Limits(allowFile, maxRequest, maxDownload, maxTarball, maxFiles, Duration.ofSeconds(timeout)),
+                new Config.Update(Duration.ofSeconds(ttl), Duration.ofSeconds(cooldown), sourceMax,
+                        Duration.ofSeconds(sourceTimeout), readOnly, Duration.ofSeconds(reload)));
         return new Loaded(config, List.copyOf(report));
     }
 

@@ -20,7 +20,13 @@ public enum Setting {
     MAX_DOWNLOAD_BYTES("PACKBASE_MAX_DOWNLOAD_BYTES", "536870912", "most bytes one ingest may download from upstream"),
     MAX_TARBALL_BYTES("PACKBASE_MAX_TARBALL_BYTES", "268435456", "largest .tar.gz written for one tag"),
     MAX_FILES("PACKBASE_MAX_FILES", "50000", "most files in one tag's tree"),
-    FETCH_TIMEOUT_SECONDS("PACKBASE_FETCH_TIMEOUT_SECONDS", "300", "time limit for one ingest's upstream traffic");
+    FETCH_TIMEOUT_SECONDS("PACKBASE_FETCH_TIMEOUT_SECONDS", "300", "time limit for one ingest's upstream traffic"),
+    UPDATE_TTL_SECONDS("PACKBASE_UPDATE_TTL_SECONDS", "3600", "POST /api/update re-checks a package's upstream tags only when the last check is older than this"),
+    UPDATE_COOLDOWN_SECONDS("PACKBASE_UPDATE_COOLDOWN_SECONDS", "30", "minimum time between the end of one update run and the start of the next (429 before that)"),
+    SOURCE_MAX_BYTES("PACKBASE_SOURCE_MAX_BYTES", "8388608", "largest source catalog accepted"),
+    SOURCE_TIMEOUT_SECONDS("PACKBASE_SOURCE_TIMEOUT_SECONDS", "30", "time limit for downloading the source catalog"),
+    READ_ONLY("PACKBASE_READ_ONLY", "false", "serve as a read-only edge even if the root is writable"),
+    RELOAD_SECONDS("PACKBASE_RELOAD_SECONDS", "10", "on a read-only edge: how often to pick up what the central node wrote");
 
     private final String envName;
     private final String defaultValue;

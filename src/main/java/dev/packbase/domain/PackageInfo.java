@@ -22,6 +22,7 @@ public record PackageInfo(
         boolean pseudoGitFetchable,
         boolean healthy,
         List<String> problems,
+        List<String> gitProblems,
         String upstreamUrl,
         long checkedAt,
         long generatedAt,
@@ -30,6 +31,7 @@ public record PackageInfo(
     public PackageInfo {
         tarballs = List.copyOf(tarballs);
         problems = List.copyOf(problems);
+        gitProblems = gitProblems == null ? List.of() : List.copyOf(gitProblems);
         warnings = List.copyOf(warnings);
     }
 

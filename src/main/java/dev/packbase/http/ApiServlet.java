@@ -7,6 +7,8 @@ import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.config.Config;
 import dev.packbase.domain.PackageInfo;
+import dev.packbase.domain.UpdateState;
+import dev.packbase.update.UpdateService;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.Ingestor;
 import dev.packbase.storage.Registry;
@@ -34,13 +36,15 @@ public final class ApiServlet extends JsonServlet {
     private final transient Registry registry;
     private final transient Ingestor ingestor;
     private final transient Storage storage;
+    private final transient UpdateService update;
 
-    public ApiServlet(Config config, Registry registry, Ingestor ingestor, Storage storage, ObjectMapper json,
-            ErrorResponses errors) {
+    public ApiServlet(Config config, Registry registry, Ingestor ingestor, UpdateService update, Storage storage,
+            ObjectMapper json, ErrorResponses errors) {
         super(json, errors);
         this.config = config;
         this.registry = registry;
         this.ingestor = ingestor;
+        this.update = update;
         this.storage = storage;
     }
 
@@ -62,7 +66,7 @@ public final class ApiServlet extends JsonServlet {
             info(req, resp, path.substring(6));
         } else if (path.equals("/update")) {
             require(req, resp, method, "POST");
-            throw new PackbaseException(ErrorCode.NOT_IMPLEMENTED, "POST /api/update is not available in this release yet");
+            writeJson(resp, HttpServletResponse.SC_OK, update.update());
         } else {
             throw noRoute(req);
         }
@@ -168,7 +172,7 @@ public final class ApiServlet extends JsonServlet {
 
     private void list(HttpServletResponse resp) throws IOException {
         List<String> local = registry.localNames();
-        List<String> registered = List.of();
+        List<String> registered = List.copyOf(registry.registeredNames());
         TreeSet<String> all = new TreeSet<>(local);
         all.addAll(registered);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -197,17 +201,26 @@ public final class ApiServlet extends JsonServlet {
         return new PackageInfo(info.packageName(), info.available(), info.registered(), info.local(),
                 info.tarballDirPresent(), info.tarballCount(), info.latestTag(), info.latestSizeBytes(), info.sizeBytes(),
                 tarballs, info.smartHttpReady(), info.pseudoGitFetchable(), info.healthy(), info.problems(),
+                info.gitProblems(),
                 info.upstreamUrl(), info.checkedAt(), info.generatedAt(), info.warnings());
     }
 
     private void status(HttpServletResponse resp) throws IOException {
         TreeSet<String> all = new TreeSet<>(registry.localNames());
+        all.addAll(registry.registeredNames());
         long healthy = all.stream().filter(n -> registry.info(n).map(PackageInfo::healthy).orElse(false)).count();
-        Map<String, Object> update = new LinkedHashMap<>();
-        update.put("state", "idle");
-        update.put("started_at", null);
-        update.put("updated_at", null);
-        update.put("source_packages", 0);
+        UpdateState state = update.state();
+        Map<String, Object> updateView = new LinkedHashMap<>();
+        updateView.put("state", state.state());
+        updateView.put("started_at", state.startedAt());
+        updateView.put("updated_at", state.updatedAt());
+        updateView.put("source_packages", state.sourcePackages());
+        if (state.error() != null) {
+            updateView.put("error", state.error());
+        }
+        if (state.lastResult() != null) {
+            updateView.put("last_result", state.lastResult());
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("service", "packbase");
         out.put("release", config.release());
@@ -215,7 +228,7 @@ public final class ApiServlet extends JsonServlet {
         out.put("packages_healthy", healthy);
         out.put("packages_unhealthy", all.size() - healthy);
         out.put("read_only", !storage.writable());
-        out.put("update", update);
+        out.put("update", updateView);
         writeJson(resp, HttpServletResponse.SC_OK, out);
     }
 }

@@ -42,6 +42,9 @@ public final class ErrorResponses {
         resp.setCharacterEncoding("UTF-8");
         resp.setHeader("Cache-Control", "no-store");
         resp.setHeader("X-Packbase-Error", code.code());
+        if (details.get("retry_after") instanceof Number seconds) {
+            resp.setHeader("Retry-After", String.valueOf(Math.max(1, seconds.longValue())));
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", code.code());
         body.put("message", message);

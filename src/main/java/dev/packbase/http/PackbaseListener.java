@@ -36,7 +36,7 @@ public final class PackbaseListener implements ServletContextListener {
         context.setAttribute(Packbase.class.getName(), packbase);
 
         ErrorResponses errors = new ErrorResponses(packbase.json());
-        add(context, "api", new ApiServlet(packbase.config(), packbase.registry(), packbase.ingestor(),
+        add(context, "api", new ApiServlet(packbase.config(), packbase.registry(), packbase.ingestor(), packbase.update(),
                 packbase.storage(), packbase.json(), errors), "/api/*");
         add(context, "error", new ErrorPageServlet(packbase.json(), errors), ERROR_PAGE);
         add(context, "tarballs", new TarballServlet(packbase.registry(), packbase.storage(), packbase.json(), errors),

@@ -9,6 +9,7 @@ import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.domain.TagName;
 import dev.packbase.domain.GitStatus;
+import dev.packbase.domain.PackageInfo;
 import dev.packbase.git.DerivedGit;
 import dev.packbase.git.FetchabilityCheck;
 import dev.packbase.git.GitService;
@@ -76,7 +77,15 @@ public final class Ingestor {
 
     /** {@code POST /api/fetch}: binds (or re-checks) a package and ingests its new tags. */
     public FetchResult fetch(String rawUrl, String explicitName) {
-        UpstreamUrl url = UpstreamUrl.parse(rawUrl, config.limits().allowFileUrls());
+        return fetch(rawUrl, explicitName, config.limits().allowFileUrls());
+    }
+
+    /**
+     * Binds (or re-checks) a package and ingests its new tags; {@code allowFile} lets operator-given
+     * sources (fixture repositories under the root) use file: URLs whatever the API allows.
+     */
+    public FetchResult fetch(String rawUrl, String explicitName, boolean allowFile) {
+        UpstreamUrl url = UpstreamUrl.parse(rawUrl, allowFile);
         PackageName name;
         if (explicitName != null) {
             name = new PackageName(explicitName);
@@ -96,7 +105,7 @@ public final class Ingestor {
         }
         return withLock(name, () -> {
             Optional<PackageRecord> existing = registry.find(name);
-            if (existing.isPresent() && !sameUpstream(existing.get().upstreamUrl(), url)) {
+            if (existing.isPresent() && !url.sameUpstreamAs(existing.get().upstreamUrl())) {
                 throw new PackbaseException(ErrorCode.CONFLICT, "package '" + name + "' is already bound to "
                         + existing.get().upstreamUrl() + ", not " + url.given(), Map.of("package", name.value()), null);
             }
@@ -108,17 +117,6 @@ public final class Ingestor {
     public FetchResult ingestSeed() {
         PackageName name = new PackageName(SeedUpstream.NAME);
         return withLock(name, () -> ingest(name, new SeedUpstream()));
-    }
-
-    private static boolean sameUpstream(String recorded, UpstreamUrl url) {
-        if (recorded.equals(url.given())) {
-            return true;
-        }
-        try {
-            return UpstreamUrl.parse(recorded, true).identity().equals(url.identity());
-        } catch (PackbaseException e) {
-            return false;
-        }
     }
 
     private <T> T withLock(PackageName name, java.util.function.Supplier<T> work) {
@@ -230,14 +228,11 @@ public final class Ingestor {
     public void refreshDerived(PackageName name) {
         withLock(name, () -> {
             try {
-                registry.find(name).ifPresent(r -> {
-                    try {
-                        refreshDerived(name, r, clock.instant().getEpochSecond());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            } catch (UncheckedIOException e) {
+                Optional<PackageRecord> record = registry.find(name);
+                if (record.isPresent()) {
+                    refreshDerived(name, record.get(), clock.instant().getEpochSecond());
+                }
+            } catch (IOException e) {
                 LOG.warning(() -> "could not refresh " + name + ": " + e.getMessage());
             }
             return null;
@@ -245,21 +240,36 @@ public final class Ingestor {
     }
 
     private void refreshDerived(PackageName name, PackageRecord record, long now) throws IOException {
+        registry.saveInfos(List.of(info(name, record, true, now)));
+    }
+
+    /**
+     * The info snapshot of a package. With {@code recheckGit}, derived Git data is rebuilt where
+     * needed and the Git self-check runs; otherwise the last check's outcome is kept (nothing that it
+     * depends on changed).
+     */
+    public PackageInfo info(PackageName name, PackageRecord record, boolean recheckGit, long now) throws IOException {
         GitStatus status;
-        try {
-            List<TagManifest> manifests = new ArrayList<>();
-            for (TagEntry tag : record.tags()) {
-                manifests.add(registry.manifest(name, tag.tag()).orElseThrow(
-                        () -> new IOException("manifest of " + tag.tag() + " is missing")));
+        Optional<PackageInfo> previous = registry.info(name.value());
+        if (!recheckGit && previous.isPresent()) {
+            status = new GitStatus(previous.get().smartHttpReady(), previous.get().pseudoGitFetchable(),
+                    previous.get().gitProblems());
+        } else {
+            try {
+                List<TagManifest> manifests = new ArrayList<>();
+                for (TagEntry tag : record.tags()) {
+                    manifests.add(registry.manifest(name, tag.tag()).orElseThrow(
+                            () -> new IOException("manifest of " + tag.tag() + " is missing")));
+                }
+                derivedGit.ensure(name, manifests);
+                git.invalidate(name);
+                status = FetchabilityCheck.run(git, name);
+            } catch (IOException | RuntimeException e) {
+                LOG.warning(() -> "derived Git data of " + name + " could not be built: " + e.getMessage());
+                status = GitStatus.failed("derived Git data could not be built: " + e.getMessage());
             }
-            derivedGit.ensure(name, manifests);
-            git.invalidate(name);
-            status = FetchabilityCheck.run(git, name);
-        } catch (IOException | RuntimeException e) {
-            LOG.warning(() -> "derived Git data of " + name + " could not be built: " + e.getMessage());
-            status = GitStatus.failed("derived Git data could not be built: " + e.getMessage());
         }
-        registry.saveInfos(List.of(PackageInfos.compute(record, storage, false, status, now)));
+        return PackageInfos.compute(record, storage, registry.registeredNames().contains(name.value()), status, now);
     }
 
     private record TagOutcome(TagEntry entry, boolean created) {

@@ -62,4 +62,16 @@ public record UpstreamUrl(String given, String transport, String identity, Strin
         String identity = (file ? "file:" : "") + authority + trimmed;
         return new UpstreamUrl(text, transport, identity, last);
     }
+
+    /** Whether {@code recorded} (a package's bound upstream URL) names the same repository as this URL. */
+    public boolean sameUpstreamAs(String recorded) {
+        if (recorded.equals(given)) {
+            return true;
+        }
+        try {
+            return parse(recorded, true).identity().equals(identity);
+        } catch (PackbaseException e) {
+            return false;
+        }
+    }
 }

@@ -45,12 +45,17 @@ public final class FileStorage implements Storage {
 
     /**
      * Opens a root directory, creating it when possible. A root that exists but cannot be written is
-     * opened read-only (an edge node on a read-only mount); a root that can be neither found nor
-     * created is a startup failure.
+     * opened read-only (an edge node on a read-only mount), as is any root when {@code readOnly} is
+     * asked for; a read-only open writes nothing at all. A root that can be neither found nor created
+     * is a startup failure.
      */
-    public static FileStorage open(Path root) {
+    public static FileStorage open(Path root, boolean readOnly) {
         Path absolute = root.toAbsolutePath().normalize();
         if (!Files.isDirectory(absolute)) {
+            if (readOnly) {
+                throw new PackbaseException(ErrorCode.INTERNAL_ERROR,
+                        "root directory " + absolute + " does not exist (a read-only node never creates it)");
+            }
             try {
                 Files.createDirectories(absolute);
             } catch (IOException e) {
@@ -58,12 +63,16 @@ public final class FileStorage implements Storage {
                         "cannot create root directory " + absolute + ": " + e, e);
             }
         }
-        boolean writable = probeWritable(absolute);
+        boolean writable = !readOnly && probeWritable(absolute);
         FileStorage storage = new FileStorage(absolute, writable);
         if (writable) {
             storage.clearTemporaryFiles();
         }
         return storage;
+    }
+
+    public static FileStorage open(Path root) {
+        return open(root, false);
     }
 
     private static boolean probeWritable(Path root) {

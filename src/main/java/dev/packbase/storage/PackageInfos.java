@@ -20,6 +20,12 @@ public final class PackageInfos {
     private PackageInfos() {
     }
 
+    /** The snapshot of a package that is in the source catalog but not (yet) materialised here. */
+    public static PackageInfo registeredOnly(String name, String upstreamUrl, List<String> problems, long now) {
+        return new PackageInfo(name, false, true, false, false, 0, null, 0, 0, List.of(), false, false, false,
+                problems, List.of(), upstreamUrl, 0, now, List.of());
+    }
+
     public static PackageInfo compute(PackageRecord record, Storage storage, boolean registered, GitStatus git,
             long now) throws IOException {
         PackageName pkg = new PackageName(record.name());
@@ -57,7 +63,7 @@ public final class PackageInfos {
         Optional<TagEntry> latest = record.latest();
         return new PackageInfo(record.name(), !tarballs.isEmpty(), registered, true, dirPresent, tarballs.size(),
                 latest.map(TagEntry::tag).orElse(null), latest.map(TagEntry::sizeBytes).orElse(0L), total, tarballs,
-                git.smartHttpReady(), git.fetchable(), problems.isEmpty(), problems, record.upstreamUrl(),
+                git.smartHttpReady(), git.fetchable(), problems.isEmpty(), problems, git.problems(), record.upstreamUrl(),
                 record.checkedAt(), now, record.warnings());
     }
 }

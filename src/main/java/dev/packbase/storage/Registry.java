@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.SourceCatalog;
 import dev.packbase.domain.TagManifest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ public final class Registry {
     private final ObjectMapper json;
     private final Map<String, PackageRecord> packages = new ConcurrentHashMap<>();
     private volatile SortedMap<String, PackageInfo> infos = Collections.emptySortedMap();
+    private volatile SourceCatalog catalog = SourceCatalog.empty();
     private final Object snapshotLock = new Object();
 
     /** The on-disk form of {@code .packbase/package-info.json}. */
@@ -46,6 +48,8 @@ public final class Registry {
 
     /** Reads every package record and the info snapshot. */
     public void load() throws IOException {
+        loadedSnapshotStamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
+                .map(i -> i.size() + "@" + i.lastModifiedMillis()).orElse("");
         Map<String, PackageRecord> loaded = new TreeMap<>();
         for (String key : storage.list(StorageKeys.PACKAGES_DIR)) {
             if (!key.endsWith(".json")) {
@@ -63,6 +67,34 @@ public final class Registry {
         Optional<InfoSnapshot> snapshot = readSnapshot();
         infos = snapshot.map(s -> (SortedMap<String, PackageInfo>) new TreeMap<>(s.packages()))
                 .orElseGet(TreeMap::new);
+        catalog = readCatalog(StorageKeys.SOURCE_CURRENT).orElse(SourceCatalog.empty());
+    }
+
+    /** A stored source catalog snapshot, if any. */
+    public Optional<SourceCatalog> readCatalog(String key) throws IOException {
+        if (storage.stat(key).isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = storage.open(key)) {
+            return Optional.of(json.readValue(in, SourceCatalog.class));
+        }
+    }
+
+    /** The catalog of the last synced PACKBASE_SOURCE snapshot (empty when there is none). */
+    public SourceCatalog catalog() {
+        return catalog;
+    }
+
+    /** Stores a newly synced catalog: the current snapshot becomes the previous one. */
+    public void saveCatalog(SourceCatalog next, SourceCatalog previous) throws IOException {
+        storage.replace(StorageKeys.SOURCE_PREVIOUS, out -> json.writeValue(out, previous));
+        storage.replace(StorageKeys.SOURCE_CURRENT, out -> json.writeValue(out, next));
+        catalog = next;
+    }
+
+    /** Names in the last synced catalog, sorted. */
+    public java.util.Set<String> registeredNames() {
+        return catalog.names();
     }
 
     private Optional<InfoSnapshot> readSnapshot() throws IOException {
@@ -111,6 +143,34 @@ public final class Registry {
 
     public SortedMap<String, PackageInfo> infos() {
         return infos;
+    }
+
+    /** Rewrites the whole snapshot with exactly these packages (an update run sees them all). */
+    public void replaceInfos(List<PackageInfo> all) throws IOException {
+        synchronized (snapshotLock) {
+            SortedMap<String, PackageInfo> next = new TreeMap<>();
+            all.forEach(i -> next.put(i.packageName(), i));
+            InfoSnapshot snapshot = new InfoSnapshot(1, System.currentTimeMillis() / 1000, next);
+            storage.replace(StorageKeys.INFO_SNAPSHOT, out -> json.writeValue(out, snapshot));
+            infos = Collections.unmodifiableSortedMap(next);
+        }
+    }
+
+    private volatile String loadedSnapshotStamp = "";
+
+    /**
+     * For read-only edges: reloads everything when the central node has rewritten the info snapshot
+     * (the last file it writes after any change). Returns whether anything was reloaded.
+     */
+    public boolean reloadIfChanged() throws IOException {
+        String stamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
+                .map(i -> i.size() + "@" + i.lastModifiedMillis()).orElse("");
+        if (stamp.equals(loadedSnapshotStamp)) {
+            return false;
+        }
+        load();
+        loadedSnapshotStamp = stamp;
+        return true;
     }
 
     /** Replaces the snapshot entries of the given packages and rewrites the snapshot file atomically. */

@@ -12,6 +12,11 @@ public final class StorageKeys {
     public static final String PACKAGES_DIR = STATE_DIR + "packages/";
     public static final String INFO_SNAPSHOT = STATE_DIR + "package-info.json";
     public static final String TMP_DIR = STATE_DIR + "tmp/";
+    public static final String SOURCE_CURRENT = STATE_DIR + "source/current.json";
+    public static final String SOURCE_PREVIOUS = STATE_DIR + "source/previous.json";
+    public static final String UPDATE_STATE = STATE_DIR + "update-state.json";
+    /** Bare fixture repositories that POST /api/update imports like any upstream. */
+    public static final String FIXTURES_DIR = "git/";
 
     private StorageKeys() {
     }

@@ -283,10 +283,53 @@ class ApiTest {
             assertTrue(r.statusCode() == 403 || r.statusCode() == 404, hidden + " -> " + r.statusCode());
             assertTrue(json(r).has("status"), hidden + ": " + r.body());
         }
-        assertError(s.postJson("/api/update", "{}"), 501, "not_implemented", "update");
+
         JsonNode rootDoc = json(s.get("/"));
         assertEquals("packbase", rootDoc.path("service").asText());
         assertNull(rootDoc.get("stack"));
+    }
+
+    @Test
+    void updateOverHttpWithCooldownAndStatus() throws Exception {
+        Path catalog = scratch.resolve("catalog.json");
+        Files.writeString(catalog, "{\"packages\":[{\"name\":\"zlib-lite\",\"url\":\"" + backend.url("zlib-lite")
+                + "\"},{\"name\":\"remote-only\",\"url\":\"" + backend.url("remote-only") + "\"}]}");
+        TestServer s = server(Map.of("packbase.source", catalog.toUri().toString(), "packbase.update.cooldown.seconds", "600"));
+        HttpResponse<String> run = s.postJson("/api/update", "");
+        assertEquals(200, run.statusCode(), run.body());
+        JsonNode r = json(run);
+        assertEquals("ok", r.path("status").asText());
+        assertEquals(2, r.path("repos_scanned").asInt());
+        assertEquals(1, r.path("packages_synced").asInt());
+        assertEquals(3, r.path("tarballs_created").asInt());
+        assertTrue(r.path("source_changed").asBoolean());
+        assertEquals(2, r.path("source_packages").asInt());
+        assertEquals(2, r.path("source_added").asInt());
+        assertEquals(0, r.path("source_updated").asInt());
+        assertEquals(0, r.path("source_removed").asInt());
+        assertEquals(1, r.path("packages_failed").asInt());
+
+        HttpResponse<String> again = s.postJson("/api/update", "");
+        assertError(again, 429, "cooldown", "PACKBASE_UPDATE_COOLDOWN_SECONDS");
+        long retry = Long.parseLong(again.headers().firstValue("Retry-After").orElseThrow());
+        assertTrue(retry > 0 && retry <= 600, "Retry-After " + retry);
+        assertEquals(1, json(again).path("update").path("last_result").path("packages_synced").asInt());
+
+        JsonNode list = json(s.get("/api/list"));
+        assertEquals(List.of("hello", "remote-only", "zlib-lite"), JSON.convertValue(list.path("packages"), List.class));
+        assertEquals(List.of("hello", "zlib-lite"), JSON.convertValue(list.path("local_packages"), List.class));
+        assertEquals(List.of("remote-only", "zlib-lite"), JSON.convertValue(list.path("registered_packages"), List.class));
+        JsonNode status = json(s.get("/api/status"));
+        assertEquals("idle", status.path("update").path("state").asText());
+        assertEquals(2, status.path("update").path("source_packages").asInt());
+        assertTrue(status.path("update").path("updated_at").asLong() > 1_700_000_000L);
+        assertEquals(3, status.path("packages_total").asInt());
+        assertEquals(2, status.path("packages_healthy").asInt());
+        assertEquals(1, status.path("packages_unhealthy").asInt());
+        JsonNode remote = json(s.get("/api/info/remote-only"));
+        assertFalse(remote.path("available").asBoolean());
+        assertTrue(remote.path("registered").asBoolean());
+        assertFalse(remote.path("local").asBoolean());
     }
 
     @Test

@@ -1,0 +1,684 @@
+#!/usr/bin/env bash
+# Git fetch benchmark: packbase's pseudo-Git layer against the real upstream repository served by
+# `git http-backend` behind nginx + fcgiwrap, for the same package, on one machine, in one run.
+#
+# Measures (each: BENCH_WARMUP warm-ups, then BENCH_RUNS timed runs; the two servers alternate run
+# by run, and which one goes first alternates too):
+#   zig     zig fetch git+http://HOST/<pkg>#<last tag>   (fresh ZIG_GLOBAL_CACHE_DIR per run)
+#   depth1  git clone --depth 1 --branch <last tag> http://HOST/<pkg>
+#   full    git clone http://HOST/<pkg>                  (packbase: one root commit per tag;
+#                                                         upstream: the full history)
+# Reports median and p90 wall time, the ratio packbase/backend, HTTP requests and bytes per run,
+# objects received, and the servers' CPU time and peak RSS. Writes the Markdown report to stdout
+# and to bench/results/git-fetch-<date>.md.
+#
+# Environment (all optional):
+#   BENCH_RUNS=15  BENCH_WARMUP=2           timed runs and warm-ups per measure and server
+#   BENCH_MEASURES="zig depth1 full"        which measures to run
+#   BENCH_FILES=300  BENCH_TAGS=20          files at the last tag, tagged releases v1.0.0 … v1.<TAGS-1>.0
+#   BENCH_COMMITS_PER_TAG=3                 commits per release (history depth = TAGS*COMMITS_PER_TAG)
+#   BENCH_FILE_KB=10                        mean size of a generated text file
+#   BENCH_CHURN=0.04                        share of the text files changed by each commit
+#   BENCH_SEED=1                            generator seed (same seed, same repository, same ids)
+#   BENCH_PKG=benchlib                      package name
+#   BENCH_ZIG_VERSION=0.15.1                zig release under $PACKBASE_ZIG_HOME (~/.cache/packbase/zig)
+#   BENCH_ZIG=<path>                        or an explicit zig binary
+#   BENCH_WAR=<repo>/target/packbase.war    the WAR to run with java -jar
+#   BENCH_JAVA_OPTS=""                      extra JVM options (e.g. a JFR recording)
+#   BENCH_TMPDIR=/dev/shm (else $TMPDIR or /tmp)  where every temporary file goes
+#   BENCH_RESULTS_DIR=<repo>/bench/results  where the report is written
+#   BENCH_RUSAGE_RUNS=5                     untimed backend runs per measure for git's CPU and RSS
+#   BENCH_KEEP=0                            1 keeps the temporary directory (logs, repos)
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd "$here/.." && pwd)
+
+RUNS=${BENCH_RUNS:-15}
+WARMUP=${BENCH_WARMUP:-2}
+MEASURES=${BENCH_MEASURES:-zig depth1 full}
+FILES=${BENCH_FILES:-300}
+TAGS=${BENCH_TAGS:-20}
+COMMITS_PER_TAG=${BENCH_COMMITS_PER_TAG:-3}
+FILE_KB=${BENCH_FILE_KB:-10}
+CHURN=${BENCH_CHURN:-0.04}
+SEED=${BENCH_SEED:-1}
+PKG=${BENCH_PKG:-benchlib}
+ZIG_VERSION=${BENCH_ZIG_VERSION:-0.15.1}
+ZIG=${BENCH_ZIG:-${PACKBASE_ZIG_HOME:-$HOME/.cache/packbase/zig}/$ZIG_VERSION/ziglang/zig}
+WAR=${BENCH_WAR:-$repo_root/target/packbase.war}
+JAVA_OPTS=${BENCH_JAVA_OPTS:-}
+RESULTS_DIR=${BENCH_RESULTS_DIR:-$here/results}
+KEEP=${BENCH_KEEP:-0}
+RUSAGE_RUNS=${BENCH_RUSAGE_RUNS:-5}
+if [ -n "${BENCH_TMPDIR:-}" ]; then
+  TMPBASE=$BENCH_TMPDIR
+elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  TMPBASE=/dev/shm
+else
+  TMPBASE=${TMPDIR:-/tmp}
+fi
+LAST_TAG="v1.$((TAGS - 1)).0"
+
+log() { printf 'git-fetch: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------- checks
+for v in RUNS WARMUP RUSAGE_RUNS FILES TAGS COMMITS_PER_TAG FILE_KB SEED; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_$v must be a non-negative integer, got '${!v}'"
+done
+[ "$RUNS" -ge 1 ] && [ "$TAGS" -ge 1 ] && [ "$COMMITS_PER_TAG" -ge 1 ] && [ "$FILES" -ge 20 ] \
+  || die "need BENCH_RUNS>=1, BENCH_TAGS>=1, BENCH_COMMITS_PER_TAG>=1, BENCH_FILES>=20"
+[[ $PKG =~ ^[a-z][a-z0-9_]*$ ]] || die "BENCH_PKG must be a Zig identifier in lower case, got '$PKG'"
+for m in $MEASURES; do
+  case $m in zig|depth1|full) ;; *) die "unknown measure '$m' in BENCH_MEASURES (zig, depth1, full)" ;; esac
+done
+for tool in java git nginx fcgiwrap python3 curl; do
+  command -v "$tool" >/dev/null || die "$tool not found (tools/install-test-deps.sh installs the test tools)"
+done
+HTTP_BACKEND="$(git --exec-path)/git-http-backend"
+[ -x "$HTTP_BACKEND" ] || die "git-http-backend not found at $HTTP_BACKEND"
+[ -x "$ZIG" ] || die "zig not found at $ZIG (tools/install-zig.sh installs it, or set BENCH_ZIG)"
+[ -f "$WAR" ] || die "WAR not found at $WAR (build it with ./mvnw -B -q package -DskipTests, or set BENCH_WAR)"
+[ -r /proc/self/stat ] || die "/proc is needed for CPU and memory figures"
+CLK_TCK=$(getconf CLK_TCK)
+
+# ------------------------------------------------------------------------------- temp and cleanup
+T=$(mktemp -d "$TMPBASE/packbase-bench.XXXXXX")
+chmod 755 "$T" # the nginx worker (nobody when started as root) must reach the socket and temp dirs
+pids=()        # every server this script started, by PID
+cleanup() {
+  local rc=$? p i
+  trap - EXIT INT TERM
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    for ((i = 0; i < 100; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  if [ "$KEEP" = 1 ]; then log "kept $T"; else rm -rf "$T"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Isolate every git client from the user's configuration.
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$T/gitconfig" GIT_TERMINAL_PROMPT=0
+: >"$T/gitconfig"
+
+# Small /proc readers. stat fields after the ")" of comm: [11]=utime [12]=stime [13]=cutime [14]=cstime.
+proc_fields() { local s; s=$(<"/proc/$1/stat"); s=${s##*) }; echo "$s"; }
+cpu_self() { local f; read -ra f <<<"$(proc_fields "$1")"; echo $((f[11] + f[12])); }
+cpu_with_children() { local f; read -ra f <<<"$(proc_fields "$1")"; echo $((f[11] + f[12] + f[13] + f[14])); }
+status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+reset_hwm() { echo 5 >"/proc/$1/clear_refs" 2>/dev/null || true; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+# --------------------------------------------------------------------------- upstream repository
+log "generating the upstream repository ($FILES files, $TAGS tags, $COMMITS_PER_TAG commits per tag) in $T"
+mkdir -p "$T/work" "$T/srv/repos" "$T/srv/nginx-tmp"
+python3 - "$T/work" "$PKG" "$FILES" "$TAGS" "$COMMITS_PER_TAG" "$FILE_KB" "$CHURN" "$SEED" <<'PY'
+import math, os, random, subprocess, sys, zlib
+
+work, pkg = sys.argv[1], sys.argv[2]
+nfiles, ntags, per_tag, kb = (int(a) for a in sys.argv[3:7])
+churn, seed = float(sys.argv[7]), int(sys.argv[8])
+rnd = random.Random(seed)
+WORDS = ("alloc buffer reader writer token parser node tree list map index cache entry key value "
+         "hash digest stream frame header block chunk page slot queue stack heap arena pool slice "
+         "offset length count limit width height depth level state mode flags kind tag name path "
+         "file dir socket conn request response client server handle event timer clock signal mutex "
+         "lock cond thread task worker job batch range span cursor iter step seed rand bits byte word "
+         "text line column row cell grid matrix vector point rect color pixel image font glyph").split()
+TYPES = ["u8", "u16", "u32", "u64", "usize", "i32", "i64", "bool", "f32", "f64", "[]const u8"]
+MODULES = ["core", "io", "net", "fmt", "text", "math", "mem", "hash", "compress", "json", "http",
+           "crypto", "sort", "time", "fs", "os", "log", "test_util"]
+
+def ident(capital=False):
+    a, b = rnd.choice(WORDS), rnd.choice(WORDS)
+    s = a + b.capitalize()
+    return s[0].upper() + s[1:] if capital else s
+
+def stmt(depth):
+    r = rnd.random()
+    pad = "    " * depth
+    if r < 0.25:
+        return f"{pad}const {ident()} = {ident()}.{ident()}({ident()}, {rnd.randint(0, 4096)});\n"
+    if r < 0.45:
+        return f"{pad}{ident()} += @as({rnd.choice(TYPES[:6])}, @intCast({ident()}.len)) * {rnd.randint(1, 64)};\n"
+    if r < 0.6 and depth < 3:
+        body = "".join(stmt(depth + 1) for _ in range(rnd.randint(1, 3)))
+        return f"{pad}if ({ident()} {rnd.choice(['<', '>', '==', '!='])} {ident()}) {{\n{body}{pad}}}\n"
+    if r < 0.72 and depth < 3:
+        body = "".join(stmt(depth + 1) for _ in range(rnd.randint(1, 3)))
+        return f"{pad}for ({ident()}.items) |{ident()}| {{\n{body}{pad}}}\n"
+    if r < 0.85:
+        return f"{pad}try {ident()}.append({ident()}, {ident()});\n"
+    return f"{pad}// {' '.join(rnd.choice(WORDS) for _ in range(rnd.randint(4, 12)))}\n"
+
+def function():
+    name = ident()
+    params = ", ".join(f"{ident()}: {rnd.choice(TYPES)}" for _ in range(rnd.randint(0, 4)))
+    doc = f"/// {' '.join(rnd.choice(WORDS) for _ in range(rnd.randint(6, 16))).capitalize()}.\n"
+    body = "".join(stmt(1) for _ in range(rnd.randint(3, 14)))
+    ret = rnd.choice(TYPES[:8])
+    return f"{doc}pub fn {name}({params}) !{ret} {{\n{body}    return {ident()};\n}}\n\n"
+
+def test_block():
+    body = "".join(stmt(1) for _ in range(rnd.randint(2, 6)))
+    return f'test "{" ".join(rnd.choice(WORDS) for _ in range(3))}" {{\n{body}}}\n\n'
+
+def target_size():
+    mean = kb * 1024
+    return int(min(200 * 1024, max(400, rnd.lognormvariate(math.log(mean) - 0.5, 1.0))))
+
+def new_zig(size):
+    head = "".join(f'const {ident()} = @import("{rnd.choice(MODULES)}.zig");\n' for _ in range(rnd.randint(2, 6)))
+    chunks = ['//! ' + ' '.join(rnd.choice(WORDS) for _ in range(12)) + '\nconst std = @import("std");\n' + head + "\n"]
+    total = len(chunks[0])
+    while total < size:
+        c = test_block() if rnd.random() < 0.15 else function()
+        chunks.append(c)
+        total += len(c)
+    return chunks
+
+def new_doc(size):
+    chunks, total = [f"# {ident(True)}\n\n"], 0
+    while total < size:
+        c = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(30, 90))).capitalize() + ".\n\n"
+        chunks.append(c)
+        total += len(c)
+    return chunks
+
+files = {}  # path -> list of chunks (text) or bytes (binary test data)
+def add_file():
+    r = rnd.random()
+    n = len(files)
+    if r < 0.86:
+        path = f"src/{rnd.choice(MODULES)}/{ident()}_{n}.zig"
+        files[path] = new_zig(target_size())
+    elif r < 0.95:
+        path = f"docs/{ident()}_{n}.md"
+        files[path] = new_doc(target_size())
+    else:  # incompressible test vectors, as real repositories have
+        path = f"testdata/{ident()}_{n}.bin"
+        files[path] = rnd.randbytes(rnd.randint(2, 48) * 1024)
+
+def write(path, content):
+    full = os.path.join(work, path)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    if isinstance(content, bytes):
+        with open(full, "wb") as f:
+            f.write(content)
+    else:
+        with open(full, "w") as f:
+            f.write("".join(content))
+
+fingerprint = (zlib.crc32(pkg.encode()) << 32) | rnd.getrandbits(32)
+def manifest(version):
+    return (f'.{{\n    .name = .{pkg},\n    .version = "{version}",\n    .fingerprint = 0x{fingerprint:016x},\n'
+            f'    .minimum_zig_version = "0.14.0",\n    .dependencies = .{{}},\n'
+            f'    .paths = .{{ "build.zig", "build.zig.zon", "src", "LICENSE", "README.md" }},\n}}\n')
+
+BUILD_ZIG = ('const std = @import("std");\n\npub fn build(b: *std.Build) void {\n'
+             f'    _ = b.addModule("{pkg}", .{{ .root_source_file = b.path("src/root.zig") }});\n}}\n')
+
+env = dict(os.environ, GIT_AUTHOR_NAME="Bench Author", GIT_AUTHOR_EMAIL="author@example.invalid",
+           GIT_COMMITTER_NAME="Bench Committer", GIT_COMMITTER_EMAIL="committer@example.invalid")
+def git(*args, when=None):
+    e = dict(env)
+    if when is not None:
+        e["GIT_AUTHOR_DATE"] = e["GIT_COMMITTER_DATE"] = f"{when} +0000"
+    subprocess.run(["git", "-C", work, *args], check=True, env=e, stdout=subprocess.DEVNULL)
+
+git("init", "-q", "-b", "main")
+initial = max(10, int(nfiles * 0.8)) - 5  # the rest is added commit by commit; 5 fixed files
+while len(files) < initial:
+    add_file()
+total_commits = ntags * per_tag
+to_add = max(0, nfiles - 5 - initial)
+t0 = 1704067200  # 2024-01-01T00:00:00Z
+commit_no = 0
+for tag in range(ntags):
+    for c in range(per_tag):
+        if commit_no > 0:
+            text = [p for p, v in files.items() if not isinstance(v, bytes)]
+            for p in rnd.sample(text, max(1, int(len(text) * churn))):
+                chunks = files[p]
+                i = rnd.randrange(1, len(chunks)) if len(chunks) > 1 else 0
+                if rnd.random() < 0.6:
+                    chunks[i] = function() if p.endswith(".zig") else new_doc(300)[1]
+                else:
+                    chunks.insert(i, function() if p.endswith(".zig") else new_doc(300)[1])
+            adds = to_add * commit_no // (total_commits - 1) - to_add * (commit_no - 1) // (total_commits - 1) \
+                if total_commits > 1 else 0
+            for _ in range(adds):
+                add_file()
+        version = f"1.{tag}.0"
+        for p, v in files.items():
+            write(p, v)
+        write("build.zig.zon", manifest(version))
+        write("build.zig", BUILD_ZIG)
+        write("src/root.zig", [f'//! {pkg} {version}\npub const version = "{version}";\n'])
+        write("LICENSE", ["MIT License\n\nCopyright (c) 2024 Bench Author\n"])
+        write("README.md", [f"# {pkg}\n\nGenerated benchmark package, release {version}.\n"])
+        git("add", "-A")
+        git("commit", "-q", "-m", f"{'Release ' + version if c == per_tag - 1 else 'Work towards ' + version} ({commit_no})",
+            when=t0 + commit_no * 86400)
+        commit_no += 1
+    git("tag", "-a", f"v{version}", "-m", f"{pkg} {version}", when=t0 + (commit_no - 1) * 86400 + 60)
+PY
+git clone -q --bare "$T/work" "$T/srv/repos/$PKG.git"
+git -C "$T/srv/repos/$PKG.git" gc -q # a served repository is packed (git gc on a bare repo also writes a bitmap)
+UPSTREAM="$T/srv/repos/$PKG.git"
+up_files=$(git -C "$UPSTREAM" ls-tree -r --name-only "$LAST_TAG" | wc -l)
+up_tree_bytes=$(git -C "$UPSTREAM" ls-tree -r -l "$LAST_TAG" | awk '{ s += $4 } END { print s + 0 }')
+up_commits=$(git -C "$UPSTREAM" rev-list --count --all)
+up_objects=$(git -C "$UPSTREAM" count-objects -v | awk '$1 == "in-pack:" { print $2 }')
+up_pack_kb=$(git -C "$UPSTREAM" count-objects -v | awk '$1 == "size-pack:" { print $2 }')
+up_bitmap=$(compgen -G "$UPSTREAM/objects/pack/*.bitmap" >/dev/null && echo yes || echo no)
+up_tree=$(git -C "$UPSTREAM" rev-parse "$LAST_TAG^{tree}")
+log "upstream: $up_commits commits, $up_objects objects, pack ${up_pack_kb} KiB; $LAST_TAG has $up_files files, $up_tree_bytes bytes"
+
+# --------------------------------------------------------------------- nginx + fcgiwrap + backend
+# The backend's git processes are short-lived children of fcgiwrap, and fcgiwrap's cutime/cstime
+# stay at zero (its children's times are not accumulated), so /proc shows only nginx's and
+# fcgiwrap's own CPU. The git processes' CPU time and peak RSS are measured in a separate, untimed
+# pass through /gitm/, whose script runs git-http-backend under a wrapper that logs getrusage.
+cat >"$T/srv/backend-rusage" <<EOF
+#!$(command -v python3)
+import resource, subprocess, sys
+rc = subprocess.call(["$HTTP_BACKEND"])
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open("$T/srv/backend-rusage.log", "a") as f:
+    f.write(f"{r.ru_maxrss} {r.ru_utime:.4f} {r.ru_stime:.4f}\\n")
+sys.exit(rc)
+EOF
+chmod 755 "$T/srv/backend-rusage"
+mkdir -p "$T/srv/nginx-tmp"/{body,proxy,fastcgi,uwsgi,scgi}
+chmod -R 777 "$T/srv/nginx-tmp"
+chmod 755 "$T/srv"
+NGINX_PORT=$(free_port)
+cat >"$T/srv/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $T/srv/nginx.pid;
+error_log $T/srv/nginx-error.log info;
+events { worker_connections 256; }
+http {
+    access_log $T/srv/nginx-access.log;
+    client_body_temp_path $T/srv/nginx-tmp/body;
+    proxy_temp_path       $T/srv/nginx-tmp/proxy;
+    fastcgi_temp_path     $T/srv/nginx-tmp/fastcgi;
+    uwsgi_temp_path       $T/srv/nginx-tmp/uwsgi;
+    scgi_temp_path        $T/srv/nginx-tmp/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        client_max_body_size 0;
+        location ~ ^/git(/.*)$ {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass unix:$T/srv/fcgiwrap.sock;
+            fastcgi_param SCRIPT_FILENAME $HTTP_BACKEND;
+            fastcgi_param PATH_INFO \$1;
+            fastcgi_param GIT_PROJECT_ROOT $T/srv/repos;
+            fastcgi_param GIT_HTTP_EXPORT_ALL 1;
+            fastcgi_param GIT_PROTOCOL \$http_git_protocol;
+            fastcgi_param REMOTE_USER \$remote_user;
+        }
+        location ~ ^/gitm(/.*)$ {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass unix:$T/srv/fcgiwrap.sock;
+            fastcgi_param SCRIPT_FILENAME $T/srv/backend-rusage;
+            fastcgi_param PATH_INFO \$1;
+            fastcgi_param GIT_PROJECT_ROOT $T/srv/repos;
+            fastcgi_param GIT_HTTP_EXPORT_ALL 1;
+            fastcgi_param GIT_PROTOCOL \$http_git_protocol;
+            fastcgi_param REMOTE_USER \$remote_user;
+        }
+    }
+}
+EOF
+fcgiwrap -s "unix:$T/srv/fcgiwrap.sock" -p "$HTTP_BACKEND" -p "$T/srv/backend-rusage" \
+  >"$T/srv/fcgiwrap.log" 2>&1 &
+FCGI_PID=$!
+pids+=("$FCGI_PID")
+for ((i = 0; i < 100; i++)); do [ -S "$T/srv/fcgiwrap.sock" ] && break; sleep 0.05; done
+[ -S "$T/srv/fcgiwrap.sock" ] || die "fcgiwrap did not create its socket: $(cat "$T/srv/fcgiwrap.log")"
+chmod 666 "$T/srv/fcgiwrap.sock"
+nginx -c "$T/srv/nginx.conf" >"$T/srv/nginx.out" 2>&1 &
+NGINX_PID=$!
+pids+=("$NGINX_PID")
+BACKEND="http://127.0.0.1:$NGINX_PORT/git/$PKG.git"
+for ((i = 0; i < 200; i++)); do
+  curl -sf -o /dev/null "$BACKEND/info/refs?service=git-upload-pack" && break
+  kill -0 "$NGINX_PID" 2>/dev/null || die "nginx exited: $(cat "$T/srv/nginx.out" "$T/srv/nginx-error.log" 2>/dev/null)"
+  sleep 0.05
+done
+curl -sf -o /dev/null "$BACKEND/info/refs?service=git-upload-pack" || die "git http-backend does not answer at $BACKEND"
+NGINX_WORKERS=$(cat "/proc/$NGINX_PID/task/$NGINX_PID/children")
+log "git http-backend at $BACKEND (nginx $NGINX_PID, workers $NGINX_WORKERS; fcgiwrap $FCGI_PID)"
+
+# -------------------------------------------------------------------------------------- packbase
+mkdir -p "$T/pb-root"
+: >"$T/pb.out" # exists before java starts, so that the wait loop below can always read it
+pb_start=$EPOCHREALTIME
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+PACKBASE_ROOT="$T/pb-root" PACKBASE_PORT=0 PACKBASE_HOST=127.0.0.1 PACKBASE_SEED=false \
+  PACKBASE_ALLOW_FILE_URLS=true PACKBASE_ACCESS_LOG="$T/pb-access.log" \
+  java $JAVA_OPTS -jar "$WAR" >"$T/pb.out" 2>"$T/pb.err" &
+PB_PID=$!
+pids+=("$PB_PID")
+PB_URL=
+for ((i = 0; i < 1200; i++)); do
+  PB_URL=$(sed -n 's#^packbase listening on \(http://[^ ]*\).*#\1#p' "$T/pb.out" | head -n 1 || true)
+  [ -n "$PB_URL" ] && break
+  kill -0 "$PB_PID" 2>/dev/null || die "packbase exited: $(tail -n 20 "$T/pb.err")"
+  sleep 0.05
+done
+[ -n "$PB_URL" ] || die "packbase did not print its listening line within 60 s: $(tail -n 20 "$T/pb.err")"
+PB_URL=${PB_URL%/}
+pb_ready=$EPOCHREALTIME
+log "packbase at $PB_URL (pid $PB_PID)"
+ingest_start=$EPOCHREALTIME
+ingest=$(curl -sS -X POST "$PB_URL/api/fetch" -d "{\"url\":\"file://$UPSTREAM\"}")
+ingest_end=$EPOCHREALTIME
+python3 - "$ingest" "$TAGS" <<'PY' || die "ingest failed: $ingest"
+import json, sys
+r = json.loads(sys.argv[1])
+assert r.get("status") == "ok", r
+assert r.get("tarball_count") == int(sys.argv[2]), r
+PY
+info=$(curl -sS "$PB_URL/api/info/$PKG")
+python3 -c 'import json,sys; i=json.loads(sys.argv[1]); assert i.get("pseudo_git_fetchable") is True and i.get("healthy") is True, i' "$info" \
+  || die "packbase says the package is not fetchable over Git: $info"
+pb_cpu_ingest=$(cpu_with_children "$PB_PID")
+pb_hwm_ingest=$(status_kb "$PB_PID" VmHWM)
+reset_hwm "$PB_PID"
+log "ingested $TAGS tags in $(python3 -c "print(round($ingest_end - $ingest_start, 2))") s"
+
+# ---------------------------------------------------------------------------------- measurements
+PB_GIT="$PB_URL/$PKG"
+TIMES="$T/times.tsv"
+RES="$T/resources.tsv"
+CHECKS="$T/checks.tsv"
+: >"$TIMES"; : >"$RES"; : >"$CHECKS"
+
+url_for() { # $1 measure, $2 server, $3 base path prefix for the backend (git or gitm)
+  local base
+  if [ "$2" = packbase ]; then base=$PB_GIT; else base="http://127.0.0.1:$NGINX_PORT/${3:-git}/$PKG.git"; fi
+  if [ "$1" = zig ]; then echo "git+$base#$LAST_TAG"; else echo "$base"; fi
+}
+
+# One client run in a fresh directory; prints the elapsed microseconds. Output, checks and
+# clean-up happen outside the timed interval.
+run_once() { # $1 measure, $2 server, $3 url, $4 record(0/1)
+  local m=$1 s=$2 url=$3 d t0 t1 rc=0
+  d=$(mktemp -d "$T/run.XXXXXX")
+  case $m in
+    zig)
+      cd "$d"
+      t0=$EPOCHREALTIME
+      ZIG_GLOBAL_CACHE_DIR="$d/zig-global" ZIG_LOCAL_CACHE_DIR="$d/zig-local" "$ZIG" fetch "$url" >"$d/out" 2>"$d/err" || rc=$?
+      t1=$EPOCHREALTIME
+      cd "$T" ;;
+    depth1)
+      t0=$EPOCHREALTIME
+      git clone -q --depth 1 --branch "$LAST_TAG" "$url" "$d/clone" >"$d/out" 2>"$d/err" || rc=$?
+      t1=$EPOCHREALTIME ;;
+    full)
+      t0=$EPOCHREALTIME
+      git clone -q "$url" "$d/clone" >"$d/out" 2>"$d/err" || rc=$?
+      t1=$EPOCHREALTIME ;;
+  esac
+  [ "$rc" = 0 ] || die "$m against $s failed ($url): $(cat "$d/err")"
+  if [ "$4" = 1 ]; then
+    printf '%s\t%s\t%s\n' "$m" "$s" $((${t1/./} - ${t0/./})) >>"$TIMES"
+    if [ "$m" = zig ]; then
+      printf '%s\t%s\thash\t%s\n' "$m" "$s" "$(tail -n 1 "$d/out")" >>"$CHECKS"
+    else
+      local objs pack tree commits files
+      objs=$(git -C "$d/clone" count-objects -v | awk '$1 == "in-pack:" { print $2 }')
+      pack=$(git -C "$d/clone" count-objects -v | awk '$1 == "size-pack:" { print $2 }')
+      tree=$(git -C "$d/clone" rev-parse "$LAST_TAG^{tree}")
+      commits=$(git -C "$d/clone" rev-list --count --all)
+      files=$(git -C "$d/clone" ls-files | wc -l)
+      printf '%s\t%s\tclone\t%s %s %s %s %s\n' "$m" "$s" "$objs" "$pack" "$tree" "$commits" "$files" >>"$CHECKS"
+      [ "$(git -C "$d/clone" rev-parse 'HEAD^{tree}')" = "$up_tree" ] \
+        || die "$m against $s: the clone did not check out $LAST_TAG's tree: $(cat "$d/err")"
+    fi
+  fi
+  rm -rf "$d"
+}
+
+backend_cpu() { # nginx master + workers + fcgiwrap (with cutime, which stays ~0), in ticks
+  local sum w
+  sum=$(( $(cpu_self "$NGINX_PID") + $(cpu_with_children "$FCGI_PID") ))
+  for w in $NGINX_WORKERS; do sum=$((sum + $(cpu_self "$w"))); done
+  echo "$sum"
+}
+backend_hwm() { # the largest VmHWM among the long-lived nginx and fcgiwrap processes
+  local m=0 w v
+  for w in "$NGINX_PID" $NGINX_WORKERS "$FCGI_PID"; do v=$(status_kb "$w" VmHWM); [ "$v" -gt "$m" ] && m=$v; done
+  echo "$m"
+}
+marker() { # a request both access logs record, to cut them into phases afterwards
+  curl -s -o /dev/null "$PB_URL/bench-marker-$1" || true
+  curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/bench-marker-$1" || true
+}
+
+pb_cpu_serve0=$(cpu_with_children "$PB_PID")
+be_cpu_serve0=$(backend_cpu)
+bench_start=$EPOCHREALTIME
+loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)
+for m in $MEASURES; do
+  log "measure $m: $WARMUP warm-ups and $RUNS timed runs per server"
+  for ((i = 0; i < WARMUP + RUNS; i++)); do
+    if [ "$i" = "$WARMUP" ]; then
+      marker "$m-start"
+      pb_c0=$(cpu_with_children "$PB_PID"); be_c0=$(backend_cpu)
+      reset_hwm "$PB_PID"
+    fi
+    rec=$((i >= WARMUP ? 1 : 0))
+    if ((i % 2 == 0)); then order="packbase backend"; else order="backend packbase"; fi
+    for s in $order; do run_once "$m" "$s" "$(url_for "$m" "$s")" "$rec"; done
+  done
+  pb_c1=$(cpu_with_children "$PB_PID"); be_c1=$(backend_cpu)
+  marker "$m-end"
+  printf '%s\tpackbase\tcpu_ticks\t%s\n' "$m" $((pb_c1 - pb_c0)) >>"$RES"
+  printf '%s\tbackend\tcpu_ticks\t%s\n' "$m" $((be_c1 - be_c0)) >>"$RES"
+  printf '%s\tpackbase\thwm_kb\t%s\n' "$m" "$(status_kb "$PB_PID" VmHWM)" >>"$RES"
+done
+bench_end=$EPOCHREALTIME
+loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Untimed pass through the rusage wrapper, for the git processes' CPU time and peak RSS.
+for m in $MEASURES; do
+  : >"$T/srv/backend-rusage.log"
+  for ((i = 0; i < RUSAGE_RUNS; i++)); do run_once "$m" backend "$(url_for "$m" backend gitm)" 0; done
+  awk -v m="$m" -v n="$RUSAGE_RUNS" '{ if ($1 > x) x = $1; u += $2 + $3 }
+    END { printf "%s\tbackend\tgit_maxrss_kb\t%d\n%s\tbackend\tgit_cpu_s\t%.4f\n", m, x, m, (n ? u / n : 0) }' \
+    "$T/srv/backend-rusage.log" >>"$RES"
+done
+
+pb_cpu_serve1=$(cpu_with_children "$PB_PID")
+be_cpu_serve1=$(backend_cpu)
+pb_hwm_end=$(status_kb "$PB_PID" VmHWM)
+pb_rss_end=$(status_kb "$PB_PID" VmRSS)
+be_hwm_end=$(backend_hwm)
+pb_threads=$(status_kb "$PB_PID" Threads)
+
+# Stop the servers (graceful) so that the access logs are complete, then report.
+for p in "$PB_PID" "$NGINX_PID" "$FCGI_PID"; do kill "$p" 2>/dev/null || true; done
+for p in "$PB_PID" "$NGINX_PID" "$FCGI_PID"; do
+  for ((i = 0; i < 100; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+done
+
+# ----------------------------------------------------------------------------------------- report
+mkdir -p "$RESULTS_DIR"
+REPORT="$RESULTS_DIR/git-fetch-$(date -u +%Y-%m-%d).md"
+cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+war_commit=$(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+war_dirty=$(git -C "$repo_root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ", uncommitted changes" || true)
+export R_TIMES="$TIMES" R_RES="$RES" R_CHECKS="$CHECKS" R_PB_LOG="$T/pb-access.log" R_NG_LOG="$T/srv/nginx-access.log" \
+  R_MEASURES="$MEASURES" R_RUNS="$RUNS" R_WARMUP="$WARMUP" R_CLK="$CLK_TCK" R_PKG="$PKG" R_LAST_TAG="$LAST_TAG" \
+  R_TAGS="$TAGS" R_FILES="$up_files" R_TREE_BYTES="$up_tree_bytes" R_COMMITS="$up_commits" R_OBJECTS="$up_objects" \
+  R_PACK_KB="$up_pack_kb" R_BITMAP="$up_bitmap" R_UP_TREE="$up_tree" R_SEED="$SEED" R_FILE_KB="$FILE_KB" \
+  R_CHURN="$CHURN" R_CPT="$COMMITS_PER_TAG" R_RUSAGE_RUNS="$RUSAGE_RUNS" \
+  R_PB_START="$pb_start" R_PB_READY="$pb_ready" R_INGEST_START="$ingest_start" R_INGEST_END="$ingest_end" \
+  R_PB_CPU_INGEST="$pb_cpu_ingest" R_PB_HWM_INGEST="$pb_hwm_ingest" \
+  R_PB_CPU_SERVE="$((pb_cpu_serve1 - pb_cpu_serve0))" R_BE_CPU_SERVE="$((be_cpu_serve1 - be_cpu_serve0))" \
+  R_PB_HWM_END="$pb_hwm_end" R_PB_RSS_END="$pb_rss_end" R_BE_HWM_END="$be_hwm_end" R_PB_THREADS="$pb_threads" \
+  R_BENCH_S="$(python3 -c "print(round($bench_end - $bench_start, 1))")" R_LOAD0="$loadavg_start" R_LOAD1="$loadavg_end" \
+  R_NPROC="$(nproc)" R_CPU="$cpu_model" R_KERNEL="$(uname -r)" R_MEM="$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
+  R_JAVA="$(java -version 2>&1 | tr '\n' ' ')" R_GIT="$(git --version)" R_ZIG="$("$ZIG" version)" \
+  R_NGINX="$(nginx -v 2>&1)" R_FCGI="$(fcgiwrap -h 2>&1 | awk '/version/ { print $3 }')" R_JAVA_OPTS="$JAVA_OPTS" \
+  R_WAR="$WAR" R_WAR_SHA="$(sha256sum "$WAR" | cut -c1-16)" R_WAR_COMMIT="$war_commit$war_dirty" R_TMP="$TMPBASE" \
+  R_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
+python3 - >"$T/report.md" <<'PY'
+import os, re, statistics
+E = os.environ
+measures = E["R_MEASURES"].split()
+servers = ["packbase", "backend"]
+clk = int(E["R_CLK"])
+runs = int(E["R_RUNS"])
+times = {}
+for line in open(E["R_TIMES"]):
+    m, s, us = line.split("\t")
+    times.setdefault((m, s), []).append(int(us) / 1e6)
+res = {}
+for line in open(E["R_RES"]):
+    m, s, k, v = line.rstrip("\n").split("\t")
+    res[(m, s, k)] = float(v)
+checks = {}
+for line in open(E["R_CHECKS"]):
+    m, s, k, v = line.rstrip("\n").split("\t")
+    checks.setdefault((m, s, k), set()).add(v)
+
+def pct(xs, p):  # linear interpolation between closest ranks (numpy's default)
+    xs = sorted(xs)
+    k = (len(xs) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+LINE = re.compile(r'"(\S+) (\S+)[^"]*" (\d{3}) (\d+|-)')
+def phases(path):
+    out, cur = {}, None
+    for line in open(path, errors="replace"):
+        g = LINE.search(line)
+        if not g:
+            continue
+        uri = g.group(2)
+        mk = re.search(r"/bench-marker-(\w+)-(start|end)$", uri)
+        if mk:
+            cur = mk.group(1) if mk.group(2) == "start" else None
+            continue
+        if cur:
+            req, byt = out.get(cur, (0, 0))
+            out[cur] = (req + 1, byt + (0 if g.group(4) == "-" else int(g.group(4))))
+    return out
+traffic = {"packbase": phases(E["R_PB_LOG"]), "backend": phases(E["R_NG_LOG"])}
+
+NAMES = {"zig": f"(a) `zig fetch git+http://…#{E['R_LAST_TAG']}`",
+         "depth1": f"(b) `git clone --depth 1 --branch {E['R_LAST_TAG']}`",
+         "full": "(c) `git clone` (full)"}
+ms = lambda x: f"{x * 1000:.0f} ms"
+o = []
+p = o.append
+p(f"# Git fetch benchmark: packbase vs git http-backend ({E['R_DATE']})\n")
+p(f"Same package `{E['R_PKG']}` from both servers, on one machine, in one run; {runs} timed runs per cell after "
+  f"{E['R_WARMUP']} warm-up{'' if E['R_WARMUP'] == '1' else 's'}, the two servers alternating run by run. Wall time of the client command; "
+  f"ratio = packbase / backend (below 1: packbase is faster).\n")
+p("| measure | packbase median | packbase p90 | backend median | backend p90 | ratio median | ratio p90 |")
+p("|---|---:|---:|---:|---:|---:|---:|")
+for m in measures:
+    a, b = times[(m, "packbase")], times[(m, "backend")]
+    ma, mb, pa, pb = statistics.median(a), statistics.median(b), pct(a, 90), pct(b, 90)
+    p(f"| {NAMES[m]} | {ms(ma)} | {ms(pa)} | {ms(mb)} | {ms(pb)} | **{ma / mb:.2f}** | {pa / pb:.2f} |")
+p("")
+p("What each side sends (per run; HTTP requests and response body bytes from the servers' access logs; "
+  "objects and pack size from `git count-objects -v` in the clone):\n")
+p("| measure | server | HTTP requests | response bytes | objects received | pack in clone | commits in clone | files checked out |")
+p("|---|---|---:|---:|---:|---:|---:|---:|")
+for m in measures:
+    for s in servers:
+        req, byt = traffic[s].get(m, (0, 0))
+        objs = pack = commits = files = "–"
+        c = checks.get((m, s, "clone"))
+        if c:
+            v = sorted(c)[-1].split()
+            objs, pack, commits, files = v[0], f"{int(v[1])} KiB", v[3], v[4]
+        p(f"| {m} | {s} | {req / runs:g} | {byt / runs / 1024:,.0f} KiB | {objs} | {pack} | {commits} | {files} |")
+p("")
+p("Server resources per client run (CPU = user + system):\n")
+p("| measure | packbase JVM CPU | packbase JVM peak RSS | backend git CPU | backend nginx + fcgiwrap CPU | backend git peak RSS |")
+p("|---|---:|---:|---:|---:|---:|")
+for m in measures:
+    pc = res.get((m, "packbase", "cpu_ticks"), 0) / clk / runs
+    bc = res.get((m, "backend", "cpu_ticks"), 0) / clk / runs
+    gc = res.get((m, "backend", "git_cpu_s"), 0)
+    ph = res.get((m, "packbase", "hwm_kb"), 0) / 1024
+    gh = res.get((m, "backend", "git_maxrss_kb"), 0) / 1024
+    p(f"| {m} | {ms(pc)} | {ph:.0f} MiB | {ms(gc)} | {ms(bc)} | {gh:.0f} MiB |")
+p("")
+hashes = {s: checks.get(("zig", s, "hash"), set()) for s in servers}
+trees = {(m, s): {v.split()[2] for v in checks.get((m, s, "clone"), set())} for m in ("depth1", "full") for s in servers}
+notes = []
+if "zig" in measures:
+    hp, hb = hashes["packbase"], hashes["backend"]
+    same = len(hp) == 1 and hp == hb
+    notes.append(f"zig fetch printed {'the same hash on every run from both servers' if same else 'DIFFERENT hashes'}: "
+                 f"`{', '.join(sorted(hp | hb))}`.")
+for m in ("depth1", "full"):
+    if m in measures:
+        t = trees[(m, "packbase")] | trees[(m, "backend")]
+        notes.append(f"{m}: the checked-out {E['R_LAST_TAG']} tree is "
+                     f"{'identical on both sides' if t == {E['R_UP_TREE']} else 'NOT identical: ' + ', '.join(sorted(t))}"
+                     f" (`{E['R_UP_TREE'][:12]}`).")
+if "full" in measures:
+    notes.append("(c) moves different amounts of data: packbase serves one parentless commit per tag (its tree, "
+                 "no history), the upstream serves every commit of the history. Compare the object counts above; the "
+                 "ratio is not like for like.")
+p("Checks and notes:\n")
+for n in notes:
+    p(f"- {n}")
+p(f"- packbase JVM CPU: utime + stime from /proc/<pid>/stat around the timed runs, divided by the runs. "
+  f"Backend nginx + fcgiwrap CPU: the same for the nginx master and worker and fcgiwrap (they peaked at "
+  f"{int(E['R_BE_HWM_END']) / 1024:.0f} MiB RSS). fcgiwrap does not accumulate its children's times, so the git "
+  f"processes (`git http-backend`, `upload-pack`, `pack-objects`) are measured apart: backend git CPU (mean) and "
+  f"peak RSS (largest `ru_maxrss` of one request's git process tree) come from {E['R_RUSAGE_RUNS']} extra untimed "
+  f"runs per measure through a getrusage wrapper around `git http-backend`.")
+p(f"- packbase JVM peak RSS per measure is VmHWM, reset (`clear_refs` 5) before the measure's timed runs. "
+  f"Over its life: startup {float(E['R_PB_READY']) - float(E['R_PB_START']):.1f} s to the listening line; ingest of "
+  f"{E['R_TAGS']} tags {float(E['R_INGEST_END']) - float(E['R_INGEST_START']):.2f} s; CPU {int(E['R_PB_CPU_INGEST']) / clk:.1f} s "
+  f"for startup + ingest, peak RSS {int(E['R_PB_HWM_INGEST']) / 1024:.0f} MiB by then; "
+  f"{int(E['R_PB_CPU_SERVE']) / clk:.1f} s CPU serving all runs (backend: {int(E['R_BE_CPU_SERVE']) / clk:.1f} s); "
+  f"RSS at the end {int(E['R_PB_RSS_END']) / 1024:.0f} MiB, {E['R_PB_THREADS']} threads.")
+p(f"- Both servers and every client directory (clones, fresh `ZIG_GLOBAL_CACHE_DIR` per zig run) were under "
+  f"`{E['R_TMP']}`. All traffic on 127.0.0.1. Both servers wrote an access log. The timed runs took "
+  f"{E['R_BENCH_S']} s; load average {E['R_LOAD0']} before, {E['R_LOAD1']} after.")
+p("")
+p("Package and servers:\n")
+p(f"- Upstream: generated (seed {E['R_SEED']}), {E['R_COMMITS']} commits ({E['R_CPT']} per release), {E['R_TAGS']} annotated "
+  f"tags v1.0.0 … {E['R_LAST_TAG']}; {E['R_LAST_TAG']} has {E['R_FILES']} files, {int(E['R_TREE_BYTES']) / 1048576:.1f} MiB "
+  f"(mean text file {E['R_FILE_KB']} KiB, churn {E['R_CHURN']} of the text files per commit, a few incompressible test "
+  f"vectors). The served bare repository is `git gc`-ed: {E['R_OBJECTS']} objects in one pack of {E['R_PACK_KB']} KiB, "
+  f"bitmap: {E['R_BITMAP']}.")
+p(f"- packbase: `java {E['R_JAVA_OPTS'] + ' ' if E['R_JAVA_OPTS'] else ''}-jar packbase.war` (standalone, embedded "
+  f"Jetty, default JVM options), WAR sha256 {E['R_WAR_SHA']}…, built from {E['R_WAR_COMMIT']}; URLs "
+  f"`git+http://127.0.0.1:<port>/{E['R_PKG']}` (zig) and `http://127.0.0.1:<port>/{E['R_PKG']}` (git).")
+p(f"- backend: nginx (1 worker) + fcgiwrap {E['R_FCGI']} (1 process) + `git http-backend`, config of "
+  f"notes/infra.md §6 with `GIT_PROTOCOL $http_git_protocol` (protocol v2); URL "
+  f"`http://127.0.0.1:<port>/git/{E['R_PKG']}.git`.")
+p("")
+p("Machine:\n")
+p(f"- {E['R_NPROC']} CPUs, {E['R_CPU']}, {int(E['R_MEM']) // 1024} MiB RAM, Linux {E['R_KERNEL']}")
+p(f"- {E['R_JAVA'].strip()}")
+p(f"- {E['R_GIT']}; zig {E['R_ZIG']}; {E['R_NGINX']}; fcgiwrap {E['R_FCGI']}")
+print("\n".join(o))
+PY
+cp "$T/report.md" "$REPORT"
+cat "$REPORT"
+log "report written to $REPORT"

@@ -1,0 +1,286 @@
+package dev.packbase.update;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import dev.packbase.config.Config;
+import dev.packbase.domain.PackageInfo;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.SourceCatalog;
+import dev.packbase.domain.UpdateState;
+import dev.packbase.ingest.FetchResult;
+import dev.packbase.ingest.Ingestor;
+import dev.packbase.ingest.UpstreamUrl;
+import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.PackageInfos;
+import dev.packbase.storage.Registry;
+import dev.packbase.storage.StorageKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * {@code POST /api/update}: a soft, idempotent realignment (CONTRACT §4). One run syncs the source
+ * catalog, ingests what is missing for catalog packages and local fixture repositories whose last
+ * upstream check is older than the TTL, makes sure derived Git data is complete, and rewrites the
+ * info snapshot of every package. One bad package is reported on that package and never stops the
+ * run. Runs are single-flight (a call during a run never starts another) and rate-limited by a
+ * cooldown; the state survives restarts.
+ */
+public final class UpdateService {
+    private static final Logger LOG = Logger.getLogger(UpdateService.class.getName());
+
+    private final Config config;
+    private final FileStorage storage;
+    private final Registry registry;
+    private final Ingestor ingestor;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final CatalogReader catalogReader;
+    private final Object gate = new Object();
+    private volatile UpdateState state;
+
+    public UpdateService(Config config, FileStorage storage, Registry registry, Ingestor ingestor, ObjectMapper json,
+            Clock clock) {
+        this.config = config;
+        this.storage = storage;
+        this.registry = registry;
+        this.ingestor = ingestor;
+        this.json = json;
+        this.clock = clock;
+        this.catalogReader = new CatalogReader(json, config.update().sourceMaxBytes(), config.update().sourceTimeout(),
+                config.limits().allowFileUrls());
+        this.state = loadState();
+    }
+
+    public UpdateState state() {
+        return state;
+    }
+
+    private UpdateState loadState() {
+        UpdateState loaded = UpdateState.initial();
+        try {
+            if (storage.stat(StorageKeys.UPDATE_STATE).isPresent()) {
+                try (InputStream in = storage.open(StorageKeys.UPDATE_STATE)) {
+                    loaded = json.readValue(in, UpdateState.class);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warning(() -> "ignoring unreadable " + StorageKeys.UPDATE_STATE + ": " + e.getMessage());
+        }
+        if ("running".equals(loaded.state())) {
+            // The node stopped in the middle of a run: say so instead of claiming it still runs.
+            loaded = new UpdateState("failed", loaded.startedAt(), loaded.startedAt(),
+                    "interrupted: the node stopped during the run", loaded.sourcePackages(), loaded.lastResult());
+            if (storage.writable()) {
+                persist(loaded);
+            }
+        }
+        return loaded;
+    }
+
+    /** Reloads the persisted state (read-only edges follow the central node's runs this way). */
+    public void reloadState() {
+        state = loadState();
+    }
+
+    private void persist(UpdateState next) {
+        try {
+            storage.replace(StorageKeys.UPDATE_STATE, out -> json.writeValue(out, next));
+        } catch (IOException e) {
+            LOG.warning(() -> "cannot persist update state: " + e.getMessage());
+        }
+        state = next;
+    }
+
+    /** Runs an update now, or refuses: read_only, busy (a run is going on) or cooldown. */
+    public UpdateState.Result update() {
+        if (!storage.writable()) {
+            throw new PackbaseException(ErrorCode.READ_ONLY, "this node serves a read-only root; update on the central node");
+        }
+        long now = clock.instant().getEpochSecond();
+        synchronized (gate) {
+            UpdateState current = state;
+            if ("running".equals(current.state())) {
+                throw new PackbaseException(ErrorCode.BUSY, "an update is already running since " + current.startedAt(),
+                        Map.of("update", current, "retry_after", 5), null);
+            }
+            long cooldown = config.update().cooldown().toSeconds();
+            if (current.updatedAt() != null && now - current.updatedAt() < cooldown) {
+                long wait = cooldown - (now - current.updatedAt());
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("retry_after", wait);
+                details.put("update", current);
+                throw new PackbaseException(ErrorCode.COOLDOWN, "the last update ended " + (now - current.updatedAt())
+                        + " s ago; the next one may start in " + wait + " s (PACKBASE_UPDATE_COOLDOWN_SECONDS)", details, null);
+            }
+            persist(new UpdateState("running", now, current.updatedAt(), null, current.sourcePackages(),
+                    current.lastResult()));
+        }
+        try {
+            UpdateState.Result result = run(now);
+            persist(new UpdateState("idle", now, clock.instant().getEpochSecond(), null, result.sourcePackages(), result));
+            LOG.info(() -> "update finished: " + result.packagesSynced() + " synced, " + result.packagesFresh() + " fresh, "
+                    + result.packagesFailed() + " failed, " + result.tarballsCreated() + " tarballs created");
+            return result;
+        } catch (RuntimeException e) {
+            persist(new UpdateState("failed", now, clock.instant().getEpochSecond(), e.getMessage(), state.sourcePackages(),
+                    state.lastResult()));
+            throw e;
+        }
+    }
+
+    /** One package to sync: from the catalog, or a fixture repository under the root. */
+    private record Job(String name, String url, boolean trusted) {
+    }
+
+    private UpdateState.Result run(long now) {
+        long started = System.nanoTime();
+        SourceCatalog previous = registry.catalog();
+        SourceCatalog catalog = previous;
+        CatalogDiff diff = CatalogDiff.NONE;
+        if (config.source().isPresent()) {
+            catalog = catalogReader.read(config.source().get());
+            diff = CatalogDiff.of(previous, catalog);
+            try {
+                if (diff.changed() || storage.stat(StorageKeys.SOURCE_CURRENT).isEmpty()) {
+                    registry.saveCatalog(catalog, previous);
+                }
+            } catch (IOException e) {
+                throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot store the source catalog: " + e.getMessage(), e);
+            }
+        }
+
+        Map<String, Job> jobs = new TreeMap<>();
+        for (Path fixture : fixtureRepositories()) {
+            String name = fixture.getFileName().toString().replaceFirst("\\.git$", "");
+            if (PackageName.isValid(name) && !new PackageName(name).reserved()) {
+                jobs.put(name, new Job(name, fixture.toUri().toString(), true));
+            } else {
+                LOG.warning(() -> "ignoring fixture repository with an unusable name: " + fixture);
+            }
+        }
+        for (SourceCatalog.Entry e : catalog.packages()) {
+            jobs.put(e.name(), new Job(e.name(), e.url(), false)); // the catalog wins over a fixture of the same name
+        }
+
+        int synced = 0;
+        int fresh = 0;
+        int created = 0;
+        int present = 0;
+        List<UpdateState.Failure> failures = new ArrayList<>();
+        Map<String, String> errors = new TreeMap<>();
+        long ttl = config.update().ttl().toSeconds();
+        for (Job job : jobs.values()) {
+            PackageName name = new PackageName(job.name());
+            Optional<PackageRecord> record = registry.find(name);
+            if (record.isPresent() && !sameUpstream(job, record.get())) {
+                String message = "package '" + job.name() + "' is bound to " + record.get().upstreamUrl()
+                        + "; the catalog now says " + job.url() + " (the stored tarballs are kept)";
+                failures.add(new UpdateState.Failure(job.name(), ErrorCode.CONFLICT.code(), message));
+                errors.put(job.name(), message);
+                continue;
+            }
+            if (record.isPresent() && now - record.get().checkedAt() < ttl) {
+                fresh++;
+                present += record.get().tags().size();
+                continue;
+            }
+            try {
+                FetchResult r = ingestor.fetch(job.url(), job.name(), job.trusted());
+                synced++;
+                created += r.tarballsCreated();
+                present += r.tarballsPresent();
+            } catch (PackbaseException e) {
+                failures.add(new UpdateState.Failure(job.name(), e.code().code(), e.getMessage()));
+                errors.put(job.name(), e.getMessage());
+                LOG.warning(() -> "update: " + job.name() + " failed: " + e.getMessage());
+            } catch (RuntimeException e) {
+                failures.add(new UpdateState.Failure(job.name(), ErrorCode.INTERNAL_ERROR.code(), e.toString()));
+                errors.put(job.name(), e.toString());
+                LOG.severe(() -> "update: " + job.name() + " failed unexpectedly: " + e);
+            }
+        }
+        rewriteSnapshot(catalog, errors, now);
+        return new UpdateState.Result("ok", jobs.size(), synced, created, present, diff.changed(), catalog.packages().size(),
+                diff.added(), diff.updated(), diff.removed(), fresh, failures.size(), failures,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static boolean sameUpstream(Job job, PackageRecord record) {
+        try {
+            return UpstreamUrl.parse(job.url(), true).sameUpstreamAs(record.upstreamUrl());
+        } catch (PackbaseException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Rewrites the snapshot of every package: local ones (rebuilding derived Git data where it is
+     * incomplete, which also re-runs the Git check) and registered ones not materialised here.
+     */
+    private void rewriteSnapshot(SourceCatalog catalog, Map<String, String> errors, long now) {
+        List<PackageInfo> infos = new ArrayList<>();
+        for (String local : registry.localNames()) {
+            PackageName name = new PackageName(local);
+            try {
+                PackageRecord record = registry.find(name).orElseThrow();
+                Optional<PackageInfo> previous = registry.info(local);
+                boolean recheck = previous.isEmpty() || !previous.get().pseudoGitFetchable();
+                PackageInfo info = ingestor.info(name, record, recheck, now);
+                if (errors.containsKey(local)) {
+                    List<String> problems = new ArrayList<>(info.problems());
+                    problems.add("last update failed: " + errors.get(local));
+                    info = withProblems(info, problems);
+                }
+                infos.add(info);
+            } catch (IOException | RuntimeException e) {
+                LOG.warning(() -> "update: cannot compute the snapshot of " + local + ": " + e.getMessage());
+            }
+        }
+        for (SourceCatalog.Entry e : catalog.packages()) {
+            if (registry.find(new PackageName(e.name())).isEmpty()) {
+                infos.add(PackageInfos.registeredOnly(e.name(), e.url(),
+                        List.of(errors.getOrDefault(e.name(), "not materialised yet")), now));
+            }
+        }
+        try {
+            registry.replaceInfos(infos);
+        } catch (IOException e) {
+            throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot write the info snapshot: " + e.getMessage(), e);
+        }
+    }
+
+    private static PackageInfo withProblems(PackageInfo i, List<String> problems) {
+        return new PackageInfo(i.packageName(), i.available(), i.registered(), i.local(), i.tarballDirPresent(),
+                i.tarballCount(), i.latestTag(), i.latestSizeBytes(), i.sizeBytes(), i.tarballs(), i.smartHttpReady(),
+                i.pseudoGitFetchable(), false, problems, i.gitProblems(), i.upstreamUrl(), i.checkedAt(), i.generatedAt(),
+                i.warnings());
+    }
+
+    /** Bare repositories directly under {@code <root>/git/} (a directory with HEAD and objects/). */
+    private List<Path> fixtureRepositories() {
+        Path dir = storage.root().resolve(StorageKeys.FIXTURES_DIR);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.filter(p -> Files.isRegularFile(p.resolve("HEAD")) && Files.isDirectory(p.resolve("objects")))
+                    .sorted().toList();
+        } catch (IOException e) {
+            LOG.warning(() -> "cannot list fixture repositories in " + dir + ": " + e.getMessage());
+            return List.of();
+        }
+    }
+}
