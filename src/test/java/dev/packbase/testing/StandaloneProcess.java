@@ -240,6 +240,7 @@ public final class StandaloneProcess implements AutoCloseable {
         private final List<String> args = new ArrayList<>();
         private Path workingDirectory;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
+        private Path readOnlyMount;
 
         private Builder(Path war) {
             this.war = Objects.requireNonNull(war, "war");
@@ -280,6 +281,16 @@ public final class StandaloneProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the process in its own user and mount namespace in which {@code dir} is a read-only bind
+         * mount: a real read-only filesystem for the process, while other processes still write there
+         * (an edge node on a read-only volume). Needs util-linux {@code unshare}; no root.
+         */
+        public Builder readOnlyMount(Path dir) {
+            readOnlyMount = dir;
+            return this;
+        }
+
         public Builder startTimeout(Duration timeout) {
             startTimeout = timeout;
             return this;
@@ -288,6 +299,11 @@ public final class StandaloneProcess implements AutoCloseable {
         /** Starts the process without waiting for anything; use for runs that are expected to exit. */
         public StandaloneProcess launch() {
             List<String> command = new ArrayList<>();
+            if (readOnlyMount != null) {
+                command.addAll(List.of("unshare", "-rm", "sh", "-c",
+                        "mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && exec \"$@\"",
+                        readOnlyMount.toAbsolutePath().toString()));
+            }
             command.add(javaExecutable());
             command.addAll(jvmArgs);
             command.add("-jar");
