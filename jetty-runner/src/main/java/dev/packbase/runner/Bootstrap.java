@@ -53,6 +53,9 @@ public final class Bootstrap {
     static final String SERVER_CLASS = "dev.packbase.runner.StandaloneServer";
 
     private static final PrintStream ERR = System.err;
+    private static final String OPERATOR_CLASS = "dev.packbase.cli.Operator";
+    private static final String WEBAPP_CLASSES = "WEB-INF/classes/";
+    private static final String WEBAPP_LIB = "WEB-INF/lib/";
 
     private Bootstrap() {
     }
@@ -74,6 +77,10 @@ public final class Bootstrap {
                 case "--help":
                 case "-h":
                     usage(ERR);
+                    return;
+                case "verify":
+                case "reindex":
+                    System.exit(operate(args));
                     return;
                 default:
                     ERR.println("packbase: unknown argument '" + args[0] + "'");
@@ -130,6 +137,85 @@ public final class Bootstrap {
             return EXIT_FAILURE;
         } catch (IllegalAccessException e) {
             ERR.println("packbase: cannot call " + SERVER_CLASS + ".run: " + e);
+            return EXIT_FAILURE;
+        }
+    }
+
+    /**
+     * Runs an operator command (verify, reindex) of the web application itself, without a server:
+     * its classes and libraries are extracted from WEB-INF and loaded on their own.
+     */
+    private static int operate(String[] args) {
+        File dir = null;
+        try {
+            dir = createTempDirectory();
+            return operate(args, dir);
+        } catch (IOException e) {
+            ERR.println("packbase: cannot prepare the operator command: " + e.getMessage());
+            return EXIT_FAILURE;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(File dir) {
+        if (dir == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir.toPath())) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            ERR.println("packbase: could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static int operate(String[] args, File dir) {
+        ClassLoader loader;
+        try {
+            File war = locateWar();
+            List<URL> urls = new ArrayList<>();
+            try (ZipFile zip = new ZipFile(war)) {
+                Enumeration<? extends ZipEntry> entries = zip.entries();
+                File classes = new File(dir, "classes");
+                // The directory must exist before toURI(): only then does the URL end in '/', which
+                // URLClassLoader needs to treat it as a directory rather than a jar.
+                if (!classes.mkdirs()) {
+                    throw new IOException("cannot create " + classes);
+                }
+                urls.add(classes.toURI().toURL());
+                while (entries.hasMoreElements()) {
+                    ZipEntry entry = entries.nextElement();
+                    String name = entry.getName();
+                    File target;
+                    if (name.startsWith(WEBAPP_CLASSES) && !entry.isDirectory() && !name.contains("..")) {
+                        target = new File(classes, name.substring(WEBAPP_CLASSES.length()));
+                    } else if (name.startsWith(WEBAPP_LIB) && name.endsWith(".jar") && name.indexOf('/', WEBAPP_LIB.length()) < 0) {
+                        target = new File(new File(dir, "lib"), name.substring(WEBAPP_LIB.length()));
+                        urls.add(target.toURI().toURL());
+                    } else {
+                        continue;
+                    }
+                    target.getParentFile().mkdirs();
+                    try (InputStream in = zip.getInputStream(entry)) {
+                        Files.copy(in, target.toPath());
+                    }
+                }
+            }
+            loader = new URLClassLoader(urls.toArray(new URL[0]), platformClassLoader());
+        } catch (IOException | RuntimeException e) {
+            ERR.println("packbase: cannot prepare the operator command: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
+        Thread.currentThread().setContextClassLoader(loader);
+        try {
+            Method run = Class.forName(OPERATOR_CLASS, true, loader).getMethod("run", String[].class);
+            return (Integer) run.invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            ERR.println("packbase: " + args[0] + " failed: " + cause.getMessage());
+            return EXIT_FAILURE;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            ERR.println("packbase: the WAR's operator commands are incomplete: " + e);
             return EXIT_FAILURE;
         }
     }
@@ -234,7 +320,7 @@ public final class Bootstrap {
     }
 
     static void usage(PrintStream out) {
-        out.println("Usage: java [-Dpackbase.<setting>=<value> ...] -jar packbase.war [--help]");
+        out.println("Usage: java [-Dpackbase.<setting>=<value> ...] -jar packbase.war [--help | verify | reindex]");
         out.println();
         out.println("Starts packbase on embedded Jetty and serves until stopped (SIGINT/SIGTERM).");
         out.println("Server settings, as system property or environment variable (the property wins):");
@@ -246,6 +332,12 @@ public final class Bootstrap {
         out.println();
         out.println("Options:");
         out.println("  --help, -h           print this help and exit");
+        out.println();
+        out.println("Operator commands (on the root given by PACKBASE_ROOT; no server is started):");
+        out.println("  verify               re-hash every tarball against its manifest; changes nothing;");
+        out.println("                       exit 0 when everything matches, 1 otherwise");
+        out.println("  reindex              rebuild package records, derived Git data and the info snapshot");
+        out.println("                       from the tarballs and manifests");
         out.println();
         out.println("Exit codes: 0 stopped normally, 1 failed to start, 2 bad argument or setting.");
     }

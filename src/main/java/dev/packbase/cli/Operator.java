@@ -1,0 +1,192 @@
+package dev.packbase.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.Json;
+import dev.packbase.Packbase;
+import dev.packbase.config.Config;
+import dev.packbase.config.ConfigLoader;
+import dev.packbase.domain.PackageInfo;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.SourceCatalog;
+import dev.packbase.domain.TagEntry;
+import dev.packbase.domain.TagManifest;
+import dev.packbase.ingest.Digests;
+import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.PackageInfos;
+import dev.packbase.storage.Registry;
+import dev.packbase.storage.StorageKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The operator commands of {@code java -jar packbase.war <command>}, run without a server on the
+ * root the usual settings name: {@code verify} re-hashes every tarball against its manifest and
+ * changes nothing; {@code reindex} rebuilds package records, derived Git data and the info snapshot
+ * from the tarballs and manifests alone. Both print one progress line per package.
+ */
+public final class Operator {
+    private final PrintStream out;
+
+    private Operator(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Entry point called by the launcher; returns the process exit code. */
+    public static int run(String[] args) throws IOException {
+        Config config = new ConfigLoader(System.getenv(), System.getProperties(), name -> null,
+                releaseOf(Operator.class)).load().config();
+        Operator operator = new Operator(System.out);
+        return switch (args[0]) {
+            case "verify" -> operator.verify(config);
+            case "reindex" -> operator.reindex(config);
+            default -> throw new IllegalArgumentException("unknown command " + args[0]);
+        };
+    }
+
+    private static String releaseOf(Class<?> type) {
+        Properties p = new Properties();
+        try (InputStream in = type.getResourceAsStream("/packbase-build.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // unknown release
+        }
+        return p.getProperty("release", "unknown");
+    }
+
+    /** Re-hashes every tarball; opens the root read-only, so it cannot change anything. */
+    int verify(Config config) throws IOException {
+        ObjectMapper json = Json.newMapper();
+        FileStorage storage = FileStorage.open(config.root(), true);
+        Registry registry = new Registry(storage, json);
+        registry.load();
+        List<String> names = registry.localNames();
+        int checked = 0;
+        int bad = 0;
+        out.println("verify: " + names.size() + " package(s) under " + storage.root());
+        for (int i = 0; i < names.size(); i++) {
+            PackageName pkg = new PackageName(names.get(i));
+            PackageRecord record = registry.find(pkg).orElseThrow();
+            List<String> problems = new ArrayList<>();
+            for (TagEntry tag : record.tags()) {
+                checked++;
+                Optional<TagManifest> manifest = registry.manifest(pkg, tag.tag());
+                if (manifest.isEmpty()) {
+                    problems.add(tag.tag() + ": manifest missing");
+                    continue;
+                }
+                String key = StorageKeys.tarball(pkg, tag.tag());
+                if (storage.stat(key).isEmpty()) {
+                    problems.add(tag.tag() + ": tarball missing");
+                    continue;
+                }
+                try {
+                    Digests d = Digests.of(storage, key);
+                    TagManifest m = manifest.get();
+                    if (d.size() != m.tarball().sizeBytes() || !d.sha256().equals(m.tarball().sha256())
+                            || !d.md5().equals(m.tarball().md5()) || !d.crc32().equals(m.tarball().crc32())
+                            || !d.tarSha256().equals(m.tarSha256())) {
+                        problems.add(tag.tag() + ": tarball does not match its manifest (sha256 " + d.sha256() + ", manifest "
+                                + m.tarball().sha256() + ")");
+                    }
+                } catch (IOException e) {
+                    problems.add(tag.tag() + ": unreadable tarball: " + e.getMessage());
+                }
+            }
+            bad += problems.size();
+            out.println("[" + (i + 1) + "/" + names.size() + "] " + pkg + ": " + record.tags().size() + " tarball(s) "
+                    + (problems.isEmpty() ? "ok" : "FAILED"));
+            problems.forEach(p -> out.println("    " + p));
+        }
+        out.println("verify: " + checked + " tarball(s) checked, " + bad + " problem(s)");
+        return bad == 0 ? 0 : 1;
+    }
+
+    /** Rebuilds records, derived Git data and the snapshot from the tarballs and manifests. */
+    int reindex(Config config) throws IOException {
+        // Never seed here: reindex rebuilds what the root holds, nothing else.
+        Config noSeed = new Config(config.root(), config.port(), config.token(), config.source(), config.release(),
+                config.baseUrl(), false, config.limits(), config.update());
+        Packbase packbase = Packbase.start(noSeed, Clock.systemUTC());
+        FileStorage storage = packbase.storage();
+        Registry registry = packbase.registry();
+        ObjectMapper json = packbase.json();
+        Map<String, List<TagManifest>> manifests = new TreeMap<>();
+        for (String key : storage.list("p/")) {
+            String[] parts = key.split("/");
+            if (parts.length != 4 || !parts[2].equals("tag") || !key.endsWith(".json")) {
+                continue;
+            }
+            try (InputStream in = storage.open(key)) {
+                TagManifest m = json.readValue(in, TagManifest.class);
+                if (storage.stat(m.tarball().path()).map(i -> i.size() == m.tarball().sizeBytes()).orElse(false)) {
+                    manifests.computeIfAbsent(parts[1], k -> new ArrayList<>()).add(m);
+                } else {
+                    out.println("reindex: skipping " + key + ": its tarball is missing or has another size");
+                }
+            } catch (IOException e) {
+                out.println("reindex: skipping unreadable manifest " + key + ": " + e.getMessage());
+            }
+        }
+        long now = Clock.systemUTC().instant().getEpochSecond();
+        List<PackageInfo> infos = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, List<TagManifest>> e : manifests.entrySet()) {
+            i++;
+            PackageName pkg = new PackageName(e.getKey());
+            List<TagManifest> tags = e.getValue();
+            tags.sort(Comparator.comparing(TagManifest::tag));
+            Optional<PackageRecord> old = registry.find(pkg);
+            Map<String, TagEntry> entries = new LinkedHashMap<>();
+            tags.forEach(m -> entries.put(m.tag(), m.toEntry()));
+            String upstream = old.map(PackageRecord::upstreamUrl).orElse(
+                    tags.stream().max(Comparator.comparingLong(TagManifest::createdAt)).orElseThrow().upstreamUrl());
+            PackageRecord record = new PackageRecord(PackageRecord.FORMAT, pkg.value(), upstream,
+                    old.map(PackageRecord::createdAt).orElse(now), old.map(PackageRecord::checkedAt).orElse(0L),
+                    List.copyOf(entries.values()), old.map(PackageRecord::warnings).orElse(List.of()));
+            registry.save(record);
+            deleteTree(storage.root().resolve(StorageKeys.gitDir(pkg)));
+            PackageInfo info = packbase.ingestor().info(pkg, record, true, now);
+            infos.add(info);
+            out.println("[" + i + "/" + manifests.size() + "] " + pkg + ": " + record.tags().size() + " tag(s), Git "
+                    + (info.pseudoGitFetchable() ? "ok" : "FAILED " + info.gitProblems()) + (info.healthy() ? "" : ", unhealthy"));
+        }
+        SourceCatalog catalog = registry.catalog();
+        for (SourceCatalog.Entry entry : catalog.packages()) {
+            if (!manifests.containsKey(entry.name())) {
+                infos.add(PackageInfos.registeredOnly(entry.name(), entry.url(), List.of("not materialised yet"), now));
+            }
+        }
+        registry.replaceInfos(infos);
+        packbase.close();
+        long unhealthy = infos.stream().filter(x -> !x.healthy() && x.local()).count();
+        out.println("reindex: " + manifests.size() + " package(s) rebuilt, " + unhealthy + " unhealthy");
+        return unhealthy == 0 ? 0 : 1;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
