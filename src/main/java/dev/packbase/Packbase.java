@@ -61,8 +61,23 @@ public final class Packbase implements AutoCloseable {
         packbase.rebuildMissingDerivedData();
         if (!packbase.storage.writable()) {
             packbase.followCentralNode();
+        } else if (config.update().onStart()) {
+            packbase.updateInBackground();
         }
         return packbase;
+    }
+
+    /** PACKBASE_UPDATE_ON_START: one update run right after startup, without delaying it. */
+    private void updateInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                update.update();
+            } catch (RuntimeException e) {
+                LOG.warning(() -> "update at startup failed: " + e.getMessage());
+            }
+        }, "packbase-startup-update");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

@@ -24,7 +24,8 @@ public record Config(
             long sourceMaxBytes,
             java.time.Duration sourceTimeout,
             boolean readOnly,
-            java.time.Duration reloadInterval) {
+            java.time.Duration reloadInterval,
+            boolean onStart) {
     }
 
     /** The limits that protect ingest and the API (each configurable, see {@link Setting}). */

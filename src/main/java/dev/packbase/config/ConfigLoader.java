@@ -82,10 +82,11 @@ public final class ConfigLoader {
         long sourceTimeout = parseLong(Setting.SOURCE_TIMEOUT_SECONDS, lookup.apply(Setting.SOURCE_TIMEOUT_SECONDS), 1, 3600);
         boolean readOnly = parseBoolean(Setting.READ_ONLY, lookup.apply(Setting.READ_ONLY));
         long reload = parseLong(Setting.RELOAD_SECONDS, lookup.apply(Setting.RELOAD_SECONDS), 1, 86_400);
+        boolean updateOnStart = parseBoolean(Setting.UPDATE_ON_START, lookup.apply(Setting.UPDATE_ON_START));
         Config config = new Config(root, port, token, source, release, baseUrl, seed,
                 new Config.Limits(allowFile, maxRequest, maxDownload, maxTarball, maxFiles, Duration.ofSeconds(timeout)),
                 new Config.Update(Duration.ofSeconds(ttl), Duration.ofSeconds(cooldown), sourceMax,
-                        Duration.ofSeconds(sourceTimeout), readOnly, Duration.ofSeconds(reload)));
+                        Duration.ofSeconds(sourceTimeout), readOnly, Duration.ofSeconds(reload), updateOnStart));
         return new Loaded(config, List.copyOf(report));
     }
 

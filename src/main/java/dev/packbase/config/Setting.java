@@ -25,6 +25,7 @@ public enum Setting {
     UPDATE_COOLDOWN_SECONDS("PACKBASE_UPDATE_COOLDOWN_SECONDS", "30", "minimum time between the end of one update run and the start of the next (429 before that)"),
     SOURCE_MAX_BYTES("PACKBASE_SOURCE_MAX_BYTES", "8388608", "largest source catalog accepted"),
     SOURCE_TIMEOUT_SECONDS("PACKBASE_SOURCE_TIMEOUT_SECONDS", "30", "time limit for downloading the source catalog"),
+    UPDATE_ON_START("PACKBASE_UPDATE_ON_START", "false", "run POST /api/update once in the background after startup (imports fixtures, syncs the catalog)"),
     READ_ONLY("PACKBASE_READ_ONLY", "false", "serve as a read-only edge even if the root is writable"),
     RELOAD_SECONDS("PACKBASE_RELOAD_SECONDS", "10", "on a read-only edge: how often to pick up what the central node wrote");
 

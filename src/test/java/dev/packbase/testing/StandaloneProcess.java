@@ -241,6 +241,7 @@ public final class StandaloneProcess implements AutoCloseable {
         private Path workingDirectory;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Path readOnlyMount;
+        private Path entrypoint;
 
         private Builder(Path war) {
             this.war = Objects.requireNonNull(war, "war");
@@ -291,6 +292,15 @@ public final class StandaloneProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts {@code script} (the container entrypoint) instead of {@code java -jar}; the script gets
+         * the WAR in PACKBASE_WAR and must exec packbase itself.
+         */
+        public Builder entrypoint(Path script) {
+            entrypoint = script;
+            return this;
+        }
+
         public Builder startTimeout(Duration timeout) {
             startTimeout = timeout;
             return this;
@@ -304,10 +314,17 @@ public final class StandaloneProcess implements AutoCloseable {
                         "mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && exec \"$@\"",
                         readOnlyMount.toAbsolutePath().toString()));
             }
-            command.add(javaExecutable());
-            command.addAll(jvmArgs);
-            command.add("-jar");
-            command.add(war.toAbsolutePath().toString());
+            if (entrypoint != null) {
+                command.add("bash");
+                command.add(entrypoint.toAbsolutePath().toString());
+                env.put("PACKBASE_WAR", war.toAbsolutePath().toString());
+                env.put("PATH", Path.of(javaExecutable()).getParent() + ":" + System.getenv("PATH"));
+            } else {
+                command.add(javaExecutable());
+                command.addAll(jvmArgs);
+                command.add("-jar");
+                command.add(war.toAbsolutePath().toString());
+            }
             command.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().keySet().removeIf(name -> name.startsWith("PACKBASE_"));
