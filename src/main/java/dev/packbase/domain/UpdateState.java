@@ -1,5 +1,6 @@
 package dev.packbase.domain;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
@@ -41,6 +42,6 @@ public record UpdateState(String state, Long startedAt, Long updatedAt, String e
     }
 
     /** A package the run could not sync, with the error it got; the rest of the run went on. */
-    public record Failure(String packageName, String status, String message) {
+    public record Failure(@JsonProperty("package") String packageName, String status, String message) {
     }
 }
