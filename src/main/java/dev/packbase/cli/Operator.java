@@ -121,7 +121,7 @@ public final class Operator {
     int reindex(Config config) throws IOException {
         // Never seed here: reindex rebuilds what the root holds, nothing else.
         Config noSeed = new Config(config.root(), config.port(), config.token(), config.source(), config.release(),
-                config.baseUrl(), false, config.limits(), config.update());
+                config.baseUrl(), config.trustedProxies(), false, config.limits(), config.update());
         Packbase packbase = Packbase.start(noSeed, Clock.systemUTC());
         FileStorage storage = packbase.storage();
         Registry registry = packbase.registry();

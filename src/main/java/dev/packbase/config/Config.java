@@ -13,6 +13,7 @@ public record Config(
         Optional<URI> source,
         String release,
         Optional<URI> baseUrl,
+        java.util.Set<String> trustedProxies,
         boolean seed,
         Limits limits,
         Update update) {

@@ -68,6 +68,13 @@ public final class ConfigLoader {
                 .filter(s -> !s.isEmpty())
                 .map(s -> parseUri(Setting.BASE_URL, s.endsWith("/") ? s.substring(0, s.length() - 1) : s,
                         List.of("https", "http")));
+        String proxies = lookup.apply(Setting.TRUSTED_PROXIES).text();
+        java.util.Set<String> trusted = new java.util.TreeSet<>();
+        for (String p : (proxies == null ? "" : proxies).split(",")) {
+            if (!p.isBlank()) {
+                trusted.add(p.trim());
+            }
+        }
         boolean seed = parseBoolean(Setting.SEED, lookup.apply(Setting.SEED));
         boolean allowFile = parseBoolean(Setting.ALLOW_FILE_URLS, lookup.apply(Setting.ALLOW_FILE_URLS));
         long maxRequest = parseLong(Setting.MAX_REQUEST_BYTES, lookup.apply(Setting.MAX_REQUEST_BYTES), 1, Long.MAX_VALUE);
@@ -83,7 +90,7 @@ public final class ConfigLoader {
         boolean readOnly = parseBoolean(Setting.READ_ONLY, lookup.apply(Setting.READ_ONLY));
         long reload = parseLong(Setting.RELOAD_SECONDS, lookup.apply(Setting.RELOAD_SECONDS), 1, 86_400);
         boolean updateOnStart = parseBoolean(Setting.UPDATE_ON_START, lookup.apply(Setting.UPDATE_ON_START));
-        Config config = new Config(root, port, token, source, release, baseUrl, seed,
+        Config config = new Config(root, port, token, source, release, baseUrl, java.util.Set.copyOf(trusted), seed,
                 new Config.Limits(allowFile, maxRequest, maxDownload, maxTarball, maxFiles, Duration.ofSeconds(timeout)),
                 new Config.Update(Duration.ofSeconds(ttl), Duration.ofSeconds(cooldown), sourceMax,
                         Duration.ofSeconds(sourceTimeout), readOnly, Duration.ofSeconds(reload), updateOnStart));

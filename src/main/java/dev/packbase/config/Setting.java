@@ -14,6 +14,7 @@ public enum Setting {
     SOURCE("PACKBASE_SOURCE", null, "URL (https, http or file) of the source catalog used by POST /api/update"),
     RELEASE("PACKBASE_RELEASE", null, "release identifier reported by /api/status (default: the build's)"),
     BASE_URL("PACKBASE_BASE_URL", null, "public base URL used in emitted links, e.g. https://pkg.example.com"),
+    TRUSTED_PROXIES("PACKBASE_TRUSTED_PROXIES", "127.0.0.1,::1", "comma-separated addresses whose X-Forwarded-Proto/Host are believed (used when PACKBASE_BASE_URL is unset); empty trusts none"),
     SEED("PACKBASE_SEED", "true", "materialise the built-in 'hello' package into an empty root"),
     ALLOW_FILE_URLS("PACKBASE_ALLOW_FILE_URLS", "false", "let POST /api/fetch accept file: upstream URLs"),
     MAX_REQUEST_BYTES("PACKBASE_MAX_REQUEST_BYTES", "65536", "largest accepted JSON request body"),

@@ -50,6 +50,10 @@ public record PackageInfo(
             String tarballMd5,
             String tarballCrc32,
             String tarSha256,
-            int fileCount) {
+            int fileCount,
+            String zigHash,
+            String zigHashLegacy,
+            String zigDependency,
+            ZigInfo zig) {
     }
 }

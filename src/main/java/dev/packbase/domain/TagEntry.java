@@ -7,6 +7,8 @@ package dev.packbase.domain;
  * @param upstreamObject the id the upstream tag ref pointed at (an annotated tag object or a commit);
  *                       compared on later fetches to notice that upstream moved the tag
  * @param commitOid      the parentless commit the pseudo-Git layer serves for this tag
+ * @param zig            the tarball as a Zig package (hashes, manifest); null for tarballs ingested
+ *                       before packbase computed it (reindex fills it in)
  */
 public record TagEntry(
         String tag,
@@ -20,5 +22,6 @@ public record TagEntry(
         String md5,
         String crc32,
         String tarSha256,
-        int fileCount) {
+        int fileCount,
+        ZigInfo zig) {
 }

@@ -33,7 +33,8 @@ public record TagManifest(
         int fileCount,
         long createdAt,
         String packbaseRelease,
-        List<String> warnings) {
+        List<String> warnings,
+        ZigInfo zig) {
 
     public static final int FORMAT = 1;
 
@@ -52,6 +53,6 @@ public record TagManifest(
 
     public TagEntry toEntry() {
         return new TagEntry(tag, upstreamObject, upstreamCommit, treeOid, commitOid, commitTime,
-                tarball.sizeBytes(), tarball.sha256(), tarball.md5(), tarball.crc32(), tarSha256, fileCount);
+                tarball.sizeBytes(), tarball.sha256(), tarball.md5(), tarball.crc32(), tarSha256, fileCount, zig);
     }
 }

@@ -37,6 +37,7 @@ public final class ApiServlet extends JsonServlet {
     private final transient Ingestor ingestor;
     private final transient Storage storage;
     private final transient UpdateService update;
+    private final transient PublicUrls publicUrls;
 
     public ApiServlet(Config config, Registry registry, Ingestor ingestor, UpdateService update, Storage storage,
             ObjectMapper json, ErrorResponses errors) {
@@ -46,6 +47,7 @@ public final class ApiServlet extends JsonServlet {
         this.ingestor = ingestor;
         this.update = update;
         this.storage = storage;
+        this.publicUrls = new PublicUrls(config);
     }
 
     @Override
@@ -185,24 +187,26 @@ public final class ApiServlet extends JsonServlet {
     private void info(HttpServletRequest req, HttpServletResponse resp, String name) throws IOException {
         PackageInfo info = registry.info(name).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
                 "package '" + name + "' is not known here", Map.of("package", name), null));
-        writeJson(resp, HttpServletResponse.SC_OK, withContextPath(info, req.getContextPath()));
+        writeJson(resp, HttpServletResponse.SC_OK, render(info, req));
     }
 
-    /** Snapshot URLs are relative to packbase's own root; a context path is prefixed when serving. */
-    private static PackageInfo withContextPath(PackageInfo info, String contextPath) {
-        if (contextPath.isEmpty()) {
-            return info;
-        }
+    /**
+     * The snapshot as served: URLs get the context path, and each tarball its dependency snippet,
+     * which needs the public base URL of this request (the stored snapshot is base-independent).
+     */
+    private PackageInfo render(PackageInfo info, HttpServletRequest req) {
+        String contextPath = req.getContextPath();
+        String base = publicUrls.base(req);
         List<PackageInfo.TarballInfo> tarballs = info.tarballs().stream()
                 .map(t -> new PackageInfo.TarballInfo(t.tag(), contextPath + t.url(), t.sizeBytes(), t.manifestPresent(),
                         t.tarballPresent(), t.gitCommitOid(), t.gitTreeOid(), t.upstreamCommit(), t.commitTime(),
-                        t.tarballSha256(), t.tarballMd5(), t.tarballCrc32(), t.tarSha256(), t.fileCount()))
+                        t.tarballSha256(), t.tarballMd5(), t.tarballCrc32(), t.tarSha256(), t.fileCount(), t.zigHash(),
+                        t.zigHashLegacy(), ZigSnippets.dependency(info.packageName(), t.zig(), base + t.url(), false), t.zig()))
                 .toList();
         return new PackageInfo(info.packageName(), info.available(), info.registered(), info.local(),
                 info.tarballDirPresent(), info.tarballCount(), info.latestTag(), info.latestSizeBytes(), info.sizeBytes(),
                 tarballs, info.smartHttpReady(), info.pseudoGitFetchable(), info.healthy(), info.problems(),
-                info.gitProblems(),
-                info.upstreamUrl(), info.checkedAt(), info.generatedAt(), info.warnings());
+                info.gitProblems(), info.upstreamUrl(), info.checkedAt(), info.generatedAt(), info.warnings());
     }
 
     private void status(HttpServletResponse resp) throws IOException {

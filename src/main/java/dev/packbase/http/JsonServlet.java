@@ -32,7 +32,31 @@ abstract class JsonServlet extends HttpServlet {
         try {
             handle(req, resp);
         } catch (Exception | LinkageError e) {
+            drainSmallBody(req);
             errors.send(resp, e, req.getMethod() + " " + req.getRequestURI());
+        }
+    }
+
+    /**
+     * Reads what is left of a small request body before an error answer, so the connection can be
+     * kept alive: a server that answers without reading the body must close the connection, and
+     * clients that reuse it (Java's HttpClient, Git) see it fail. Large bodies are left alone.
+     */
+    private static void drainSmallBody(HttpServletRequest req) {
+        long length = req.getContentLengthLong();
+        boolean chunked = "chunked".equalsIgnoreCase(req.getHeader("Transfer-Encoding"));
+        if (length <= 0 && !chunked || length > 65_536) {
+            return;
+        }
+        try (java.io.InputStream in = req.getInputStream()) {
+            byte[] buffer = new byte[8192];
+            long left = 65_536;
+            int n;
+            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // the body was already read (or the reader was taken); nothing to drain
         }
     }
 

@@ -39,8 +39,10 @@ public final class PackbaseListener implements ServletContextListener {
         add(context, "api", new ApiServlet(packbase.config(), packbase.registry(), packbase.ingestor(), packbase.update(),
                 packbase.storage(), packbase.json(), errors), "/api/*");
         add(context, "error", new ErrorPageServlet(packbase.json(), errors), ERROR_PAGE);
-        add(context, "tarballs", new TarballServlet(packbase.registry(), packbase.storage(), packbase.json(), errors),
-                "/p/*");
+        TarballServlet tarballs = new TarballServlet(packbase.registry(), packbase.storage(), packbase.config(),
+                packbase.json(), errors);
+        add(context, "tarballs", tarballs, "/p/*");
+        context.getServletRegistration("tarballs").addMapping("/h/*");
         GitHttpServlet git = new GitHttpServlet(packbase.git());
         add(context, "git", git, "/git/*");
         add(context, "root", new RootServlet(packbase.config(), git, packbase.json(), errors), "/");

@@ -29,17 +29,22 @@ import java.util.regex.Pattern;
  */
 public final class TarballServlet extends JsonServlet {
     private static final long serialVersionUID = 1L;
-    private static final Pattern PATH = Pattern.compile("/([^/]+)/tag/([^/]+)\\.(tar\\.gz|json)");
+    private static final Pattern PATH = Pattern.compile("/([^/]+)/tag/([^/]+)\\.(tar\\.gz|json|zon)");
+    /** Zig hashes: {@code 1220} + 64 hex, or {@code name-version-<44 base64url>} (at most 110 characters). */
+    private static final Pattern HASH_PATH = Pattern.compile("/([A-Za-z0-9._+\\-]{44,110})\\.tar\\.gz");
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final String IMMUTABLE = "public, max-age=31536000, immutable";
 
     private final transient Registry registry;
     private final transient Storage storage;
+    private final transient PublicUrls publicUrls;
 
-    public TarballServlet(Registry registry, Storage storage, ObjectMapper json, ErrorResponses errors) {
+    public TarballServlet(Registry registry, Storage storage, dev.packbase.config.Config config, ObjectMapper json,
+            ErrorResponses errors) {
         super(json, errors);
         this.registry = registry;
         this.storage = storage;
+        this.publicUrls = new PublicUrls(config);
     }
 
     @Override
@@ -48,7 +53,19 @@ public final class TarballServlet extends JsonServlet {
         if (!head && !req.getMethod().equals("GET")) {
             throw methodNotAllowed(req, resp, "GET, HEAD");
         }
-        Matcher m = PATH.matcher(req.getPathInfo() == null ? "" : req.getPathInfo());
+        String pathInfo = req.getPathInfo() == null ? "" : req.getPathInfo();
+        if (req.getServletPath().equals("/h")) {
+            Matcher h = HASH_PATH.matcher(pathInfo);
+            Registry.TagRef ref = h.matches() ? registry.findByZigHash(h.group(1)).orElse(null) : null;
+            if (ref == null) {
+                throw new PackbaseException(ErrorCode.NOT_FOUND, "no tarball has the Zig package hash '"
+                        + (h.matches() ? h.group(1) : pathInfo) + "'", Map.of(), null);
+            }
+            PackageName pkg = new PackageName(ref.packageName());
+            sendTarball(req, resp, pkg, registry.find(pkg).orElseThrow().tag(ref.tag()).orElseThrow(), head);
+            return;
+        }
+        Matcher m = PATH.matcher(pathInfo);
         if (!m.matches() || !PackageName.isValid(m.group(1)) || !TagName.isServable(m.group(2))) {
             throw noRoute(req);
         }
@@ -61,6 +78,8 @@ public final class TarballServlet extends JsonServlet {
                 Map.of("package", pkg.value(), "tag", tagName), null));
         if (m.group(3).equals("json")) {
             sendManifest(resp, pkg, tag, head);
+        } else if (m.group(3).equals("zon")) {
+            sendSnippet(req, resp, pkg, tag, head);
         } else {
             sendTarball(req, resp, pkg, tag, head);
         }
@@ -78,6 +97,32 @@ public final class TarballServlet extends JsonServlet {
             try (InputStream in = storage.open(key)) {
                 in.transferTo(resp.getOutputStream());
             }
+        }
+    }
+
+    /**
+     * {@code .zon}: the build.zig.zon dependency line as plain text, with the new hash form, or the
+     * legacy one with {@code ?zig=0.12} or {@code ?zig=0.13}.
+     */
+    private void sendSnippet(HttpServletRequest req, HttpServletResponse resp, PackageName pkg, TagEntry tag, boolean head)
+            throws IOException {
+        String zigVersion = req.getParameter("zig");
+        boolean legacy = zigVersion != null && (zigVersion.startsWith("0.12") || zigVersion.startsWith("0.13"));
+        String url = publicUrls.base(req) + "/" + StorageKeys.tarball(pkg, tag.tag());
+        String snippet = ZigSnippets.dependency(pkg.value(), tag.zig(), url, legacy);
+        if (snippet == null) {
+            throw new PackbaseException(ErrorCode.NOT_FOUND, "no " + (legacy ? "legacy" : "Zig 0.14+")
+                    + " package hash for " + pkg + " " + tag.tag()
+                    + (tag.zig() != null && tag.zig().hashUnavailableReason() != null ? ": " + tag.zig().hashUnavailableReason() : ""),
+                    Map.of("package", pkg.value(), "tag", tag.tag()), null);
+        }
+        byte[] body = (snippet + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        resp.setContentType("text/plain");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setHeader("Cache-Control", "public, max-age=300");
+        resp.setContentLength(body.length);
+        if (!head) {
+            resp.getOutputStream().write(body);
         }
     }
 

@@ -326,7 +326,8 @@ public final class Ingestor {
                     throw new SkipTag("a stored tarball exists for it that does not match upstream; it is left untouched");
                 }
                 result[0] = new TarballWriter.Result(stored.get().size(), stored.get().sha256(), stored.get().md5(),
-                        stored.get().crc32(), fresh.tarSize(), fresh.tarSha256(), fresh.fileCount(), fresh.gitlinks());
+                        stored.get().crc32(), fresh.tarSize(), fresh.tarSha256(), fresh.fileCount(), fresh.gitlinks(),
+                        fresh.zig());
             }
             TarballWriter.Result r = result[0];
             TagManifest manifest = new TagManifest(TagManifest.FORMAT, name.value(), tag.name(), upstream.url(),
@@ -336,7 +337,8 @@ public final class Ingestor {
                     new TagManifest.Tarball(tarballKey, r.gzSize(), r.gzSha256(), r.gzMd5(), r.gzCrc32()),
                     r.tarSize(), r.tarSha256(), r.fileCount(), now, config.release(),
                     r.gitlinks().isEmpty() ? List.of()
-                            : List.of(r.gitlinks().size() + " submodule(s) recorded but not included in the tarball"));
+                            : List.of(r.gitlinks().size() + " submodule(s) recorded but not included in the tarball"),
+                    ZigInfos.of(r.zig()));
             storage.replace(StorageKeys.manifest(name, tag.name()), out -> json.writeValue(out, manifest));
             return Optional.of(new TagOutcome(manifest.toEntry(), created));
         }

@@ -3,6 +3,7 @@ package dev.packbase.ingest;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.domain.TagManifest;
+import dev.packbase.zig.ZigPackageHash;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +55,7 @@ public final class TarballWriter {
 
     /** Digests and counts of one written tarball. */
     public record Result(long gzSize, String gzSha256, String gzMd5, String gzCrc32, long tarSize, String tarSha256,
-            int fileCount, List<TagManifest.Gitlink> gitlinks) {
+            int fileCount, List<TagManifest.Gitlink> gitlinks, ZigPackageHash.Result zig) {
     }
 
     /**
@@ -66,6 +67,9 @@ public final class TarballWriter {
      */
     public Result write(ObjectReader reader, ObjectId tree, String topDirectory, long commitTime, OutputStream out)
             throws IOException {
+        // The Zig package hash is computed from the same bytes in the same pass (issue 4): Zig hashes
+        // exactly the files it unpacks from this tarball.
+        ZigPackageHash.Builder zig = ZigPackageHash.builder();
         DigestingStream gz = new DigestingStream(out, maxTarballBytes, true);
         GZIPOutputStream gzip = new GZIPOutputStream(gz, 1 << 16);
         DigestingStream tar = new DigestingStream(gzip, Long.MAX_VALUE, false);
@@ -103,7 +107,9 @@ public final class TarballWriter {
                 ObjectLoader blob = reader.open(walk.getObjectId(0), Constants.OBJ_BLOB);
                 if (mode == FileMode.SYMLINK) {
                     TarArchiveEntry entry = new TarArchiveEntry(top + path, TarConstants.LF_SYMLINK);
-                    entry.setLinkName(new String(blob.getCachedBytes(4096), StandardCharsets.UTF_8));
+                    String target = new String(blob.getCachedBytes(4096), StandardCharsets.UTF_8);
+                    entry.setLinkName(target);
+                    zig.symlink(path, target);
                     fixMetadata(entry, LINK_MODE, mtime);
                     archive.putArchiveEntry(entry);
                     archive.closeArchiveEntry();
@@ -112,10 +118,11 @@ public final class TarballWriter {
                     fixMetadata(entry, mode == FileMode.EXECUTABLE_FILE ? EXEC_MODE : FILE_MODE, mtime);
                     entry.setSize(blob.getSize());
                     archive.putArchiveEntry(entry);
-                    try (InputStream in = blob.openStream()) {
+                    try (InputStream in = blob.openStream(); OutputStream sink = zig.file(path)) {
                         int n;
                         while ((n = in.read(buffer)) > 0) {
                             archive.write(buffer, 0, n);
+                            sink.write(buffer, 0, n);
                         }
                     }
                     archive.closeArchiveEntry();
@@ -130,7 +137,7 @@ public final class TarballWriter {
         gzip.finish();
         gzip.flush();
         return new Result(gz.count, gz.hex("SHA-256"), gz.hex("MD5"), gz.crc32(), tar.count, tar.hex("SHA-256"), files,
-                gitlinks);
+                gitlinks, zig.finish());
     }
 
     private static void putDirectory(TarArchiveOutputStream archive, String name, long mtime) throws IOException {

@@ -51,7 +51,8 @@ public final class PackageInfos {
             tarballs.add(new PackageInfo.TarballInfo(tag.tag(), "/" + StorageKeys.tarball(pkg, tag.tag()),
                     tag.sizeBytes(), manifest, tarball.isPresent(), tag.commitOid(), tag.treeOid(),
                     tag.upstreamCommit(), tag.commitTime(), tag.sha256(), tag.md5(), tag.crc32(), tag.tarSha256(),
-                    tag.fileCount()));
+                    tag.fileCount(), tag.zig() == null ? null : tag.zig().hash(),
+                    tag.zig() == null ? null : tag.zig().legacyHash(), null, tag.zig()));
         }
         if (tarballs.isEmpty()) {
             problems.add("no tarballs");

@@ -29,6 +29,12 @@ public final class Registry {
     private final Storage storage;
     private final ObjectMapper json;
     private final Map<String, PackageRecord> packages = new ConcurrentHashMap<>();
+    /** Zig package hash (both forms) → package and tag, for GET /h/<hash>.tar.gz. */
+    private final Map<String, TagRef> byZigHash = new ConcurrentHashMap<>();
+
+    /** A tag of a package. */
+    public record TagRef(String packageName, String tag) {
+    }
     private volatile SortedMap<String, PackageInfo> infos = Collections.emptySortedMap();
     private volatile SourceCatalog catalog = SourceCatalog.empty();
     private final Object snapshotLock = new Object();
@@ -64,6 +70,8 @@ public final class Registry {
         }
         packages.keySet().retainAll(loaded.keySet());
         packages.putAll(loaded);
+        byZigHash.clear();
+        loaded.values().forEach(this::indexZigHashes);
         Optional<InfoSnapshot> snapshot = readSnapshot();
         infos = snapshot.map(s -> (SortedMap<String, PackageInfo>) new TreeMap<>(s.packages()))
                 .orElseGet(TreeMap::new);
@@ -125,6 +133,26 @@ public final class Registry {
     public void save(PackageRecord record) throws IOException {
         storage.replace(StorageKeys.packageRecord(new PackageName(record.name())), out -> json.writeValue(out, record));
         packages.put(record.name(), record);
+        indexZigHashes(record);
+    }
+
+    private void indexZigHashes(PackageRecord record) {
+        for (var tag : record.tags()) {
+            if (tag.zig() != null) {
+                TagRef ref = new TagRef(record.name(), tag.tag());
+                if (tag.zig().hash() != null) {
+                    byZigHash.putIfAbsent(tag.zig().hash(), ref);
+                }
+                if (tag.zig().legacyHash() != null) {
+                    byZigHash.putIfAbsent(tag.zig().legacyHash(), ref);
+                }
+            }
+        }
+    }
+
+    /** The tarball with this Zig package hash (new or legacy form), if any. */
+    public Optional<TagRef> findByZigHash(String hash) {
+        return Optional.ofNullable(byZigHash.get(hash));
     }
 
     public Optional<TagManifest> manifest(PackageName pkg, String tag) throws IOException {

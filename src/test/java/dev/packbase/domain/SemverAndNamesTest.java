@@ -27,7 +27,7 @@ class SemverAndNamesTest {
     }
 
     private static TagEntry tag(String name, long time) {
-        return new TagEntry(name, "o", "c", "t", "r", time, 1, "s", "m", "c", "ts", 1);
+        return new TagEntry(name, "o", "c", "t", "r", time, 1, "s", "m", "c", "ts", 1, null);
     }
 
     @Test

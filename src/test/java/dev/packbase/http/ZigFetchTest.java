@@ -47,9 +47,14 @@ class ZigFetchTest {
     static void start() throws Exception {
         ZigPackages.greetRepo(upstreamRoot, "greet", scratch, false);
         ZigPackages.greetRepo(upstreamRoot, "greet-legacy", scratch, true);
+        dev.packbase.testing.Fixtures.richRepo(upstreamRoot, "zlib-lite", scratch);
+        var naked = dev.packbase.testing.UpstreamRepo.create(upstreamRoot, "naked", scratch);
+        naked.write("src/naked.zig", "pub const x = 1;\n").executable("tools/gen.sh", "#!/bin/sh\n")
+                .symlink("latest", "src/naked.zig");
+        naked.lightweightTag("v0.0.1", naked.commit("naked", 1_700_000_000L)).publish();
         backend = GitHttpBackend.start(upstreamRoot);
-        server = TestServer.start(root, Map.of("packbase.seed", "false"));
-        for (String pkg : new String[] {"greet", "greet-legacy"}) {
+        server = TestServer.start(root, Map.of());
+        for (String pkg : new String[] {"greet", "greet-legacy", "zlib-lite", "naked"}) {
             HttpResponse<String> r = server.postJson("/api/fetch", "{\"url\":\"" + backend.url(pkg) + "\"}");
             assertEquals(200, r.statusCode(), r.body());
         }
@@ -68,6 +73,48 @@ class ZigFetchTest {
     private static String lastLine(String out) {
         String[] lines = out.strip().split("\n");
         return lines[lines.length - 1].trim();
+    }
+
+    /** The Zig era (notes/zig-client.md §6) a release belongs to, as packbase labels it in accepted_by. */
+    private static String era(String version) {
+        if (version.startsWith("0.12.") || version.startsWith("0.13.")) {
+            return "0.12-0.13";
+        }
+        return version.startsWith("0.14.") || version.startsWith("0.15.") ? "0.14-0.15" : "0.16+";
+    }
+
+    /**
+     * For every fixture package, the hash packbase reports for this Zig version is what that Zig prints
+     * for the tarball; where packbase says this Zig refuses the package, it does.
+     */
+    @ParameterizedTest(name = "zig {0}")
+    @FieldSource("VERSIONS")
+    void packbaseReportsTheHashEachZigPrints(String version) throws Exception {
+        Zig zig = Zig.require(version);
+        Path cache = Files.createDirectories(work.resolve("cache"));
+        Path app = Files.createDirectories(work.resolve("app"));
+        Files.writeString(app.resolve("build.zig.zon"), ZigPackages.consumerManifest(zig.legacy()));
+        Files.writeString(app.resolve("build.zig"), ZigPackages.consumerBuild(zig.legacy()));
+        int checked = 0;
+        for (String pkg : new String[] {"greet", "greet-legacy", "zlib-lite", "naked", "hello"}) {
+            var info = new com.fasterxml.jackson.databind.ObjectMapper().readTree(server.get("/api/info/" + pkg).body());
+            for (var t : info.path("tarballs")) {
+                String url = server.uri(t.path("url").asText()).toString();
+                boolean accepted = t.path("zig").path("accepted_by").toString().contains("\"" + era(version) + "\"");
+                var fetched = zig.run(app, cache, "fetch", url);
+                if (accepted) {
+                    assertEquals(0, fetched.exit(), pkg + " " + t.path("tag").asText() + ": " + fetched.stderr());
+                    String expected = t.path(zig.legacy() ? "zig_hash_legacy" : "zig_hash").asText();
+                    assertEquals(expected, lastLine(fetched.stdout()), pkg + " " + t.path("tag").asText());
+                    checked++;
+                } else {
+                    assertNotEquals(0, fetched.exit(), "packbase says zig " + version + " refuses " + pkg + " "
+                            + t.path("tag").asText() + ", but it fetched: " + fetched.stdout());
+                }
+            }
+        }
+        assertTrue(checked >= 3, "at least some packages are checked for zig " + version);
+        Zig.deleteTree(cache);
     }
 
     @ParameterizedTest(name = "zig {0}")
