@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.testing.Cmd;
+import dev.packbase.testing.PktLine;
 import dev.packbase.testing.Fixtures;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.TestServer;
@@ -209,7 +210,7 @@ class GitLayerTest {
         assertEquals(200, caps.statusCode());
         assertTrue(advertisement.contains("version 2") && advertisement.contains("fetch=shallow"), advertisement);
 
-        byte[] lsRefs = pkt("command=ls-refs\n", "agent=zig/0.15.1\n", "object-format=sha1\n", "0001", "peel\n",
+        byte[] lsRefs = PktLine.encode("command=ls-refs\n", "agent=zig/0.15.1\n", "object-format=sha1\n", "0001", "peel\n",
                 "ref-prefix refs/tags/v1.0.0\n", "ref-prefix refs/heads/v1.0.0\n", "ref-prefix v1.0.0\n", "0000");
         // Chunked (no Content-Length), as git sends large bodies.
         HttpResponse<String> chunked = server.send(HttpRequest.newBuilder(server.uri("/zlib-lite/git-upload-pack"))
@@ -232,7 +233,7 @@ class GitLayerTest {
     void zigsFetchGetsOnlyDataPacketsAfterDelimitedSections() throws Exception {
         for (String want : new String[] {manifest("v1.1.0").commitOid(), manifest("v1.1.0").upstreamCommit()}) {
             // Exactly what Zig 0.15 sends, including its NUL-padded want line.
-            byte[] fetch = pkt("command=fetch\n", "agent=zig/0.15.1\n", "object-format=sha1\n", "0001", "ofs-delta\n",
+            byte[] fetch = PktLine.encode("command=fetch\n", "agent=zig/0.15.1\n", "object-format=sha1\n", "0001", "ofs-delta\n",
                     "no-progress\n", "deepen 1\n", "want " + want + "\0".repeat(24) + "\n", "done\n", "0000");
             HttpResponse<byte[]> r = server.getClient().send(HttpRequest.newBuilder(server.uri("/zlib-lite/git-upload-pack"))
                     .header("Git-Protocol", "version=2").POST(HttpRequest.BodyPublishers.ofByteArray(fetch)).build(),
@@ -281,17 +282,4 @@ class GitLayerTest {
         assertTrue(info.path("healthy").asBoolean(), info.toString());
     }
 
-    static byte[] pkt(String... lines) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (String line : lines) {
-            if (line.equals("0000") || line.equals("0001")) {
-                out.writeBytes(line.getBytes(StandardCharsets.US_ASCII));
-            } else {
-                byte[] data = line.getBytes(StandardCharsets.UTF_8);
-                out.writeBytes(String.format("%04x", data.length + 4).getBytes(StandardCharsets.US_ASCII));
-                out.writeBytes(data);
-            }
-        }
-        return out.toByteArray();
-    }
 }

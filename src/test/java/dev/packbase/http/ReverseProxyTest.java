@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.testing.Cmd;
+import dev.packbase.testing.PktLine;
 import dev.packbase.testing.Fixtures;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.ReverseProxy;
@@ -221,7 +222,7 @@ class ReverseProxyTest {
         }
         lines.add("ref-prefix refs/tags/\n");
         lines.add("0000");
-        byte[] body = pkt(lines.toArray(String[]::new));
+        byte[] body = PktLine.encode(lines.toArray(String[]::new));
         assertTrue(body.length > 40_000, "a body of several chunks");
 
         HttpResponse<byte[]> chunked = HTTP.send(upload(proxy.uri("/zlib-lite/git-upload-pack"))
@@ -257,8 +258,8 @@ class ReverseProxyTest {
         Files.writeString(app.resolve("build.zig"), ZigPackages.consumerBuild(false));
         Files.writeString(app.resolve("main.zig"), ZigPackages.CONSUMER_MAIN);
         try {
-            String tarball = lastLine(zig.ok(app, cache, "fetch", proxy.uri("/p/greet/tag/v1.1.0.tar.gz").toString()).stdout());
-            String viaGit = lastLine(zig.ok(app, cache, "fetch", "git+" + proxy.uri("/greet") + "#v1.1.0").stdout());
+            String tarball = Zig.lastLine(zig.ok(app, cache, "fetch", proxy.uri("/p/greet/tag/v1.1.0.tar.gz").toString()).stdout());
+            String viaGit = Zig.lastLine(zig.ok(app, cache, "fetch", "git+" + proxy.uri("/greet") + "#v1.1.0").stdout());
             assertTrue(tarball.startsWith("greet-1.1.0-"), tarball);
             assertEquals(tarball, viaGit);
         } finally {
@@ -294,24 +295,7 @@ class ReverseProxyTest {
                 .header("Accept", "application/x-git-upload-pack-result").header("Git-Protocol", "version=2");
     }
 
-    private static String lastLine(String out) {
-        String[] lines = out.strip().split("\n");
-        return lines[lines.length - 1].trim();
-    }
 
-    private static byte[] pkt(String... lines) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (String line : lines) {
-            if (line.equals("0000") || line.equals("0001")) {
-                out.writeBytes(line.getBytes(StandardCharsets.US_ASCII));
-            } else {
-                byte[] data = line.getBytes(StandardCharsets.UTF_8);
-                out.writeBytes(String.format("%04x", data.length + 4).getBytes(StandardCharsets.US_ASCII));
-                out.writeBytes(data);
-            }
-        }
-        return out.toByteArray();
-    }
 
     /** The data lines of a pkt-line stream that must end with exactly one flush packet. */
     private static List<String> unpkt(byte[] stream) {

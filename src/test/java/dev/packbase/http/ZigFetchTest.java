@@ -70,10 +70,6 @@ class ZigFetchTest {
         return server.packbase().registry().manifest(new PackageName(pkg), tag).orElseThrow();
     }
 
-    private static String lastLine(String out) {
-        String[] lines = out.strip().split("\n");
-        return lines[lines.length - 1].trim();
-    }
 
     /** The Zig era (notes/zig-client.md §6) a release belongs to, as packbase labels it in accepted_by. */
     private static String era(String version) {
@@ -105,7 +101,7 @@ class ZigFetchTest {
                 if (accepted) {
                     assertEquals(0, fetched.exit(), pkg + " " + t.path("tag").asText() + ": " + fetched.stderr());
                     String expected = t.path(zig.legacy() ? "zig_hash_legacy" : "zig_hash").asText();
-                    assertEquals(expected, lastLine(fetched.stdout()), pkg + " " + t.path("tag").asText());
+                    assertEquals(expected, Zig.lastLine(fetched.stdout()), pkg + " " + t.path("tag").asText());
                     checked++;
                 } else {
                     assertNotEquals(0, fetched.exit(), "packbase says zig " + version + " refuses " + pkg + " "
@@ -130,20 +126,20 @@ class ZigFetchTest {
         Files.writeString(app.resolve("build.zig"), ZigPackages.consumerBuild(zig.legacy()));
         Files.writeString(app.resolve("main.zig"), ZigPackages.CONSUMER_MAIN);
 
-        String tarballHash = lastLine(zig.ok(app, cache, "fetch", base + "/p/" + pkg + "/tag/v1.1.0.tar.gz").stdout());
+        String tarballHash = Zig.lastLine(zig.ok(app, cache, "fetch", base + "/p/" + pkg + "/tag/v1.1.0.tar.gz").stdout());
         assertTrue(zig.legacy() ? tarballHash.startsWith("1220") : tarballHash.startsWith("greet-1.1.0-"), tarballHash);
 
         TagManifest latest = manifest(pkg, "v1.1.0");
         assertNotEquals(latest.commitOid(), latest.upstreamCommit(), "v1.1.0 has history upstream");
         for (String ref : new String[] {"#v1.1.0", "#" + latest.commitOid(), "#" + latest.upstreamCommit()}) {
             String url = "git+" + base + "/" + pkg + ref;
-            assertEquals(tarballHash, lastLine(zig.ok(app, cache, "fetch", url).stdout()), url);
+            assertEquals(tarballHash, Zig.lastLine(zig.ok(app, cache, "fetch", url).stdout()), url);
         }
         String viaGitPath = "git+" + base + "/git/" + pkg + ".git#v1.1.0";
-        assertEquals(tarballHash, lastLine(zig.ok(app, cache, "fetch", viaGitPath).stdout()), viaGitPath);
+        assertEquals(tarballHash, Zig.lastLine(zig.ok(app, cache, "fetch", viaGitPath).stdout()), viaGitPath);
 
-        String olderHash = lastLine(zig.ok(app, cache, "fetch", base + "/p/" + pkg + "/tag/v1.0.0.tar.gz").stdout());
-        assertEquals(olderHash, lastLine(zig.ok(app, cache, "fetch", "git+" + base + "/" + pkg + "#v1.0.0").stdout()));
+        String olderHash = Zig.lastLine(zig.ok(app, cache, "fetch", base + "/p/" + pkg + "/tag/v1.0.0.tar.gz").stdout());
+        assertEquals(olderHash, Zig.lastLine(zig.ok(app, cache, "fetch", "git+" + base + "/" + pkg + "#v1.0.0").stdout()));
         assertNotEquals(tarballHash, olderHash);
 
         // --save pins the commit packbase serves for HEAD (the latest tag).
@@ -157,7 +153,7 @@ class ZigFetchTest {
         assertTrue(built.stderr().contains("hello from greet 1.1.0"), built.stderr());
 
         // Liveness: the same server process keeps answering after all of the above.
-        assertEquals(olderHash, lastLine(zig.ok(app, cache, "fetch", base + "/p/" + pkg + "/tag/v1.0.0.tar.gz").stdout()));
+        assertEquals(olderHash, Zig.lastLine(zig.ok(app, cache, "fetch", base + "/p/" + pkg + "/tag/v1.0.0.tar.gz").stdout()));
         Zig.deleteTree(cache);
     }
 }

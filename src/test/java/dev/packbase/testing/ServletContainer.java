@@ -206,18 +206,7 @@ public final class ServletContainer implements AutoCloseable {
     /** SIGTERM (the container's shutdown hook stops the webapps), then SIGKILL if it takes too long. */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+        Processes.stop(process, STOP_TIMEOUT);
         try {
             pump.join(STOP_TIMEOUT.toMillis());
         } catch (InterruptedException e) {

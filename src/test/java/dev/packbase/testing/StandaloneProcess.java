@@ -155,18 +155,7 @@ public final class StandaloneProcess implements AutoCloseable {
     /** Asks the process to stop (SIGTERM, so shutdown hooks run), then kills it if it does not exit in time. */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+        Processes.stop(process, STOP_TIMEOUT);
         joinPumps();
     }
 

@@ -81,6 +81,12 @@ public final class Zig {
         return r;
     }
 
+    /** The last line of zig's output: what {@code zig fetch} prints is the hash. */
+    public static String lastLine(String out) {
+        String[] lines = out.strip().split("\n");
+        return lines[lines.length - 1].trim();
+    }
+
     /** Deletes a cache directory tree (zig marks files read-only). */
     public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
