@@ -18,7 +18,6 @@ import dev.packbase.testing.TestServer;
 import dev.packbase.testing.Zig;
 import dev.packbase.testing.ZigPackages;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
