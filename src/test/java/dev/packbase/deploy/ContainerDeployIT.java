@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.testing.Cmd;
 import dev.packbase.testing.Fixtures;
+import dev.packbase.testing.Zig;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.ServletContainer;
 import dev.packbase.testing.StandaloneProcess;
@@ -21,7 +23,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,6 +86,7 @@ class ContainerDeployIT {
                     () -> assertFetchedTarballMatchesRoot(container, "/p/"),
                     () -> assertContainerErrorIsJson(container, "/WEB-INF/web.xml"),
                     () -> assertContainerErrorIsJson(container, "/dev/packbase/runner/Bootstrap.class"),
+                    () -> assertGitAndZigWork(container),
                     () -> assertStartupLogged(container, "/"));
         }
     }
@@ -94,6 +99,7 @@ class ContainerDeployIT {
                     () -> assertSeededTarballDownloads(container),
                     () -> assertFetchedTarballMatchesRoot(container, "/packbase/p/"),
                     () -> assertContainerErrorIsJson(container, "/WEB-INF/web.xml"),
+                    () -> assertGitAndZigWork(container),
                     () -> assertStartupLogged(container, "/packbase"));
         }
     }
@@ -146,6 +152,29 @@ class ContainerDeployIT {
         assertEquals(200, tarball.statusCode(), () -> "GET " + url + c.describe());
         Path file = root.resolve("p").resolve(UPSTREAM).resolve("tag").resolve(tag + ".tar.gz");
         assertArrayEquals(Files.readAllBytes(file), tarball.body(), () -> "GET " + url + " differs from " + file);
+    }
+
+    /**
+     * The Git layer through the root alias (under the context path), and real zig 0.15.1 over the
+     * tarball and git+http URLs, agreeing with the hash and snippet packbase reports.
+     */
+    private void assertGitAndZigWork(ServletContainer c) throws Exception {
+        Path clone = Files.createTempDirectory(work, "clone");
+        Map<String, String> env = Map.of("HOME", clone.toString(), "GIT_CONFIG_NOSYSTEM", "1");
+        Cmd.run(clone, env, List.of("git", "clone", "-q", c.uri("/hello").toString(), "hello"));
+        Cmd.run(clone, env, List.of("git", "-C", "hello", "fsck", "--strict"));
+        assertTrue(Files.exists(clone.resolve("hello/build.zig.zon")), c::describe);
+
+        JsonNode tarball = json(c, send(c, HttpRequest.newBuilder(c.uri("/api/info/hello")).GET())).path("tarballs").get(0);
+        String url = c.uri("/p/hello/tag/v0.1.0.tar.gz").toString();
+        assertEquals(".hello = .{ .url = \"" + url + "\", .hash = \"" + tarball.path("zig_hash").asText() + "\" },",
+                tarball.path("zig_dependency").asText(), c::describe);
+        Zig zig = Zig.require("0.15.1");
+        Path cache = Files.createTempDirectory(work, "zig");
+        String viaTarball = Zig.lastLine(zig.ok(cache, cache, "fetch", url).stdout());
+        String viaGit = Zig.lastLine(zig.ok(cache, cache, "fetch", "git+" + c.uri("/hello") + "#v0.1.0").stdout());
+        assertEquals(tarball.path("zig_hash").asText(), viaTarball, c::describe);
+        assertEquals(viaTarball, viaGit, c::describe);
     }
 
     /** Raised by the container itself (WEB-INF, the security constraint on the launcher), answered by packbase. */
