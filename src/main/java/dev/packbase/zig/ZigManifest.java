@@ -48,6 +48,8 @@ public record ZigManifest(
     public static final int MAX_HASH_CHARS = 110;
     /** Length of a legacy {@code 1220…} multihash string. */
     public static final int LEGACY_HASH_CHARS = 68;
+    /** More distinct warnings than this and the file is refused: no real manifest comes close. */
+    static final int MAX_WARNINGS = 1000;
 
     private static final Set<ZigEra> ALL = EnumSet.allOf(ZigEra.class);
     private static final Set<ZigEra> NEW_HASH_ERAS = EnumSet.of(ZigEra.ZIG_0_14_TO_0_15, ZigEra.ZIG_0_16_AND_LATER);
@@ -180,6 +182,7 @@ public record ZigManifest(
     private static final class Reader {
         private final ZonValue.StructLiteral root;
         private final List<Warning> warnings = new ArrayList<>();
+        private final Set<String> warningKeys = new HashSet<>();
         private String name;
         private NameForm nameForm;
         private ZonPosition namePos;
@@ -297,7 +300,7 @@ public record ZigManifest(
             }
         }
 
-        private void readFingerprint(ZonValue v) {
+        private void readFingerprint(ZonValue v) throws ZonParseException {
             // 0.12-0.13 do not know the field and never look at its value.
             fingerprintSeen = true;
             fingerprintUsable = false;
@@ -316,7 +319,7 @@ public record ZigManifest(
             }
         }
 
-        private void checkFingerprint() {
+        private void checkFingerprint() throws ZonParseException {
             if (!fingerprintSeen) {
                 reject("missing .fingerprint: Zig 0.16+ requires it (0.14-0.15 require it of a root package;"
                         + " as a dependency the hash then uses id 0)", EnumSet.of(ZigEra.ZIG_0_16_AND_LATER),
@@ -410,27 +413,35 @@ public record ZigManifest(
             return new Dependency(field.name(), url, hash, path, lazy);
         }
 
-        private void checkDependencyHash(String dep, String hash, ZonPosition at) {
+        private void checkDependencyHash(String dep, String hash, ZonPosition at) throws ZonParseException {
             String what = "hash of dependency ." + dep + ": ";
+            // Zig measures these strings in bytes.
+            byte[] b = hash.getBytes(StandardCharsets.UTF_8);
             // 0.12-0.13 (Manifest.parseHash): multihash sha2-256, exactly 68 characters.
-            if (hash.length() >= 2 && !hash.startsWith("12")) {
+            if (b.length >= 2 && !(b[0] == '1' && b[1] == '2')) {
                 reject(what + "only legacy sha2-256 multihashes (1220...) are supported",
                         EnumSet.of(ZigEra.ZIG_0_12_TO_0_13), at);
-            } else if (hash.length() != LEGACY_HASH_CHARS) {
-                reject(what + "wrong hash size. expected: " + LEGACY_HASH_CHARS + ", found: " + hash.length(),
+            } else if (b.length != LEGACY_HASH_CHARS) {
+                reject(what + "wrong hash size. expected: " + LEGACY_HASH_CHARS + ", found: " + b.length,
                         EnumSet.of(ZigEra.ZIG_0_12_TO_0_13), at);
             }
-            // 0.14-0.15: any string up to 110 characters.
-            if (hash.length() > MAX_HASH_CHARS) {
-                reject(what + "hash length exceeds maximum: " + hash.length(), NEW_HASH_ERAS, at);
+            // 0.14-0.15: any string up to 110 bytes.
+            if (b.length > MAX_HASH_CHARS) {
+                reject(what + "hash length exceeds maximum: " + b.length, NEW_HASH_ERAS, at);
                 return;
             }
             // 0.16+ (Hash.validate): the new form only, name-version-<44 base64url characters>.
-            if (hash.length() < ZigPackageHash.NEW_HASH_SUFFIX_CHARS) {
+            int suffix = ZigPackageHash.NEW_HASH_SUFFIX_CHARS;
+            if (b.length < suffix) {
                 reject(what + "invalid hash: short", EnumSet.of(ZigEra.ZIG_0_16_AND_LATER), at);
             } else {
-                String prefix = hash.substring(0, hash.length() - ZigPackageHash.NEW_HASH_SUFFIX_CHARS);
-                if (prefix.chars().filter(c -> c == '-').count() < 2) {
+                int dashes = 0;
+                for (int i = 0; i < b.length - suffix; i++) {
+                    if (b[i] == '-') {
+                        dashes++;
+                    }
+                }
+                if (dashes < 2) {
                     reject(what + "invalid hash: incomplete (legacy 1220... hashes are refused by 0.16+)",
                             EnumSet.of(ZigEra.ZIG_0_16_AND_LATER), at);
                 }
@@ -448,12 +459,24 @@ public record ZigManifest(
             throw new ZonParseException(v.position(), "expected string literal for " + what);
         }
 
-        private void reject(String message, Set<ZigEra> eras, ZonPosition at) {
-            warnings.add(new Warning(message, eras, at));
+        private void reject(String message, Set<ZigEra> eras, ZonPosition at) throws ZonParseException {
+            add(new Warning(message, eras, at));
         }
 
-        private void advise(String message, ZonPosition at) {
-            warnings.add(new Warning(message, Set.of(), at));
+        private void advise(String message, ZonPosition at) throws ZonParseException {
+            add(new Warning(message, Set.of(), at));
+        }
+
+        /** Keeps the first of identical warnings (repeated fields repeat them) and bounds the list. */
+        private void add(Warning w) throws ZonParseException {
+            if (!warningKeys.add(w.message() + w.rejectedBy())) {
+                return;
+            }
+            if (warnings.size() >= MAX_WARNINGS) {
+                throw new ZonParseException(w.position() == null ? root.position() : w.position(),
+                        "more than " + MAX_WARNINGS + " problems; not a plausible build.zig.zon");
+            }
+            warnings.add(w);
         }
     }
 

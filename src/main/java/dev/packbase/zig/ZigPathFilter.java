@@ -2,6 +2,7 @@ package dev.packbase.zig;
 
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -33,7 +34,7 @@ public final class ZigPathFilter {
 
     /** The normalised entries, in first-seen order. */
     public Set<String> entries() {
-        return Set.copyOf(include);
+        return Collections.unmodifiableSet(include);
     }
 
     /**

@@ -17,9 +17,10 @@ import java.util.Set;
  * {@code @import}) are not ZON and are rejected.
  *
  * <p>The lexical rules are those of Zig 0.14 and later, which work on bytes: control characters are
- * rejected in strings and comments (a tab inside a comment too), {@code \r} must precede
- * {@code \n}, and bytes above 0x7f are taken as they are. (Zig 0.13 allowed tabs in comments and
- * insisted on valid UTF-8 there; nobody should rely on either.) A leading UTF-8 BOM is skipped.
+ * rejected in strings and comments (a tab inside a comment too), a {@code \r} in a comment or
+ * multiline string must precede {@code \n}, and bytes above 0x7f are taken as they are. (Zig 0.13
+ * allowed tabs in comments and insisted on valid UTF-8 there; nobody should rely on either.) A
+ * leading UTF-8 BOM is skipped.
  *
  * <p>Input is untrusted. The source is limited to {@link #MAX_SOURCE_BYTES} (Zig's own limit for a
  * manifest), nesting to {@link #MAX_DEPTH}, and every failure, whatever the input, is a
@@ -29,13 +30,19 @@ import java.util.Set;
  * #parseLenient} mirrors how Zig's manifest loader reads a file: the syntax must be right, but a
  * malformed literal (bad escape, bad digit) or an unknown identifier only matters in a field Zig
  * actually reads, so it becomes an {@link ZonValue.InvalidLiteral} or {@link ZonValue.Identifier}
- * node and {@link ZigManifest} decides.
+ * node and {@link ZigManifest} decides; and a typed initializer {@code T{ ... }}, with a literal or
+ * identifier as {@code T}, is read as its initializer, because Zig's loader ignores the type.
  */
 public final class ZonParser {
     /** Zig refuses a build.zig.zon above 10 MiB; we refuse any input above it. */
     public static final int MAX_SOURCE_BYTES = 10 * 1024 * 1024;
     /** Struct/tuple nesting limit: real manifests nest about four deep, and recursion must stay bounded. */
     public static final int MAX_DEPTH = 128;
+    /**
+     * Values (every literal, struct and tuple) in one document. Real manifests have a few
+     * hundred; the cap keeps a hostile 10 MiB file of {@code 1,1,1,...} from costing a gigabyte of heap.
+     */
+    public static final int MAX_VALUES = 50_000;
     /** Integer literals longer than this are refused rather than converted (conversion is quadratic). */
     static final int MAX_NUMBER_CHARS = 4096;
 
@@ -68,6 +75,7 @@ public final class ZonParser {
     private final boolean lenient;
     private final ArrayDeque<Token> lookahead = new ArrayDeque<>();
     private int index;
+    private int values;
     private int line = 1;
     private int lineStart;
 
@@ -107,6 +115,20 @@ public final class ZonParser {
 
     private ZonValue parseValue(int depth) throws ZonParseException {
         Token t = next();
+        if (++values > MAX_VALUES) {
+            throw error(t.position(), "more than " + MAX_VALUES + " values; not a plausible build.zig.zon");
+        }
+        ZonValue v = parsePrimary(t, depth);
+        if (lenient && t.kind() != Kind.MINUS && peek(0).kind() == Kind.LBRACE) {
+            // Zig's loader parses full Zig, where any primary expression may be the type of an
+            // initializer (T{ ... }), and it reads only the initializer: 0x{ "a" } is a list there.
+            next();
+            return parseInitializer(v.position(), depth + 1);
+        }
+        return v;
+    }
+
+    private ZonValue parsePrimary(Token t, int depth) throws ZonParseException {
         switch (t.kind()) {
             case PERIOD: {
                 Token after = next();

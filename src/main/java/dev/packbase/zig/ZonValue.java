@@ -24,8 +24,9 @@ public sealed interface ZonValue {
 
     /**
      * A plain Java view for tests and diagnostics: maps (field order kept) for structs, lists for
-     * tuples, strings, {@link BigInteger}, {@link Double}, {@link Boolean}, {@code null}, and
-     * {@code "."}-prefixed strings for enum literals.
+     * tuples, strings, {@link BigInteger} (also for characters), {@link Double}, {@link Boolean},
+     * {@code null}, {@code "."}-prefixed strings for enum literals, the bare name of an
+     * {@link Identifier}, and an {@link InvalidLiteral} as itself.
      */
     Object toJava();
 
