@@ -104,6 +104,22 @@ class ContainerDeployIT {
         }
     }
 
+    /** Tomcat's own configuration idiom: a context XML with <Parameter> entries, no JVM flags. */
+    @Test
+    void tomcatContextXmlParametersConfigurePackbase() throws Exception {
+        try (ServletContainer container = ServletContainer.builder(ServletContainer.distribution("tomcat-10.1."),
+                        StandaloneProcess.packagedWar(), work)
+                .contextParameter("packbase.root", root.toString())
+                .contextParameter("packbase.release", "r-context-xml")
+                .start()) {
+            JsonNode status = json(container, send(container, HttpRequest.newBuilder(container.uri("/api/status")).GET()));
+            assertEquals("r-context-xml", status.path("release").asText(), container::describe);
+            assertTrue(Files.exists(root.resolve("p/hello/tag/v0.1.0.tar.gz")), container::describe);
+            assertTrue(container.log().contains("setting packbase.root = " + root), container::describe);
+            assertTrue(container.log().contains("(context-param packbase.root)"), container::describe);
+        }
+    }
+
     private ServletContainer start(String distribution, String contextPath) {
         long started = System.nanoTime();
         ServletContainer container = ServletContainer.builder(ServletContainer.distribution(distribution),

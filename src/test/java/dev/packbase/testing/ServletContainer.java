@@ -329,6 +329,7 @@ public final class ServletContainer implements AutoCloseable {
         private final Map<String, String> env = new LinkedHashMap<>();
         private String contextPath = "/";
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
+        private final Map<String, String> contextParameters = new LinkedHashMap<>();
 
         private Builder(Distribution distribution, Path war, Path workDir) {
             this.distribution = Objects.requireNonNull(distribution, "distribution");
@@ -363,6 +364,18 @@ public final class ServletContainer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Tomcat only: a {@code <Parameter>} in the deployment's context XML
+         * ({@code conf/Catalina/localhost/<name>.xml}), the way Tomcat administrators configure webapps.
+         */
+        public Builder contextParameter(String name, String value) {
+            if (distribution.kind() != Kind.TOMCAT) {
+                throw new IllegalStateException("context XML parameters are a Tomcat idiom");
+            }
+            contextParameters.put(name, value);
+            return this;
+        }
+
         /** Unpacks the distribution under the work directory, deploys the WAR, starts and waits for it. */
         public ServletContainer start() {
             if (!Files.isRegularFile(war)) {
@@ -376,6 +389,14 @@ public final class ServletContainer implements AutoCloseable {
                 int port;
                 if (distribution.kind() == Kind.TOMCAT) {
                     Files.copy(war, prepareTomcat(home).resolve(warFileName()));
+                    if (!contextParameters.isEmpty()) {
+                        StringBuilder xml = new StringBuilder("<Context>\n");
+                        contextParameters.forEach((k, v) -> xml.append("  <Parameter name=\"").append(k)
+                                .append("\" value=\"").append(v).append("\" override=\"false\"/>\n"));
+                        xml.append("</Context>\n");
+                        Path dir = Files.createDirectories(home.resolve("conf/Catalina/localhost"));
+                        Files.writeString(dir.resolve(warFileName().replace(".war", ".xml")), xml.toString());
+                    }
                     port = freePort();
                     configureTomcatPorts(home, port);
                     builder = tomcatCommand(home);
