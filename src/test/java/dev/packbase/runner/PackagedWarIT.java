@@ -85,6 +85,16 @@ class PackagedWarIT {
         }
     }
 
+    /** A logging configuration on the webapp's class path would override the container's (JULI, Jetty). */
+    @Test
+    void shipsNoLoggingConfigurationOrBackend() {
+        List<String> found = names.stream().filter(name -> name.startsWith("WEB-INF/classes/") || name.startsWith("WEB-INF/lib/"))
+                .filter(name -> name.matches(".*/(logging\\.properties|log4j2?(-\\w+)?\\.(xml|properties)|logback(-test)?\\.xml"
+                        + "|simplelogger\\.properties)$") || name.matches("WEB-INF/lib/(logback|log4j|slf4j-simple|slf4j-reload4j).*"))
+                .collect(Collectors.toList());
+        assertTrue(found.isEmpty(), () -> "logging configuration or backend in the WAR: " + found);
+    }
+
     @Test
     void hasWebXml() {
         assertTrue(names.contains("WEB-INF/web.xml"), "no WEB-INF/web.xml");
