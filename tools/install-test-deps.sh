@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(git curl ca-certificates tar openjdk-17-jdk-headless python3-pip nginx caddy fcgiwrap)
+packages=(git curl ca-certificates tar jq openjdk-17-jdk-headless python3-pip nginx caddy fcgiwrap)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
