@@ -42,9 +42,13 @@ class ZigMetadataTest {
     static void start() throws Exception {
         ZigPackages.greetRepo(upstreamRoot, "greet", scratch, false);
         ZigPackages.greetRepo(upstreamRoot, "greet-legacy", scratch, true);
+        var broken = dev.packbase.testing.UpstreamRepo.create(upstreamRoot, "broken", scratch);
+        broken.write("build.zig.zon", ".{ .name = .broken, .version = \"1.0.0\", .paths = .{ \"unterminated }\n")
+                .write("src/x.zig", "pub const x = 1;\n");
+        broken.lightweightTag("v1.0.0", broken.commit("broken manifest", 1_700_000_000L)).publish();
         backend = GitHttpBackend.start(upstreamRoot);
         server = TestServer.start(root, Map.of());
-        for (String pkg : new String[] {"greet", "greet-legacy"}) {
+        for (String pkg : new String[] {"greet", "greet-legacy", "broken"}) {
             assertEquals(200, server.postJson("/api/fetch", "{\"url\":\"" + backend.url(pkg) + "\"}").statusCode());
         }
     }
@@ -92,6 +96,18 @@ class ZigMetadataTest {
         assertTrue(seed.path("zig_hash").asText().startsWith("hello-0.1.0-"), seed.toString());
         assertTrue(seed.path("zig").path("accepted_by").toString().contains("0.14-0.15")
                 && seed.path("zig").path("accepted_by").toString().contains("0.16+"), "the seed is valid for Zig >= 0.14");
+    }
+
+    @Test
+    void aMalformedManifestIsAWarningOnTheTagNeverAnIngestFailure() throws Exception {
+        JsonNode t = tarball("broken", "v1.0.0");
+        assertTrue(t.path("zig").path("manifest_error").asText().contains(":"), t.toString());
+        assertTrue(t.path("zig_hash").isMissingNode() || t.path("zig_hash").isNull(), t.toString());
+        assertEquals("[]", t.path("zig").path("accepted_by").toString(), "no Zig fetches a package whose manifest fails");
+        assertEquals(404, server.get("/p/broken/tag/v1.0.0.zon").statusCode());
+        JsonNode info = JSON.readTree(server.get("/api/info/broken").body());
+        assertTrue(info.path("healthy").asBoolean(), "the tarball itself is fine: " + info);
+        assertEquals(200, server.getBytes("/p/broken/tag/v1.0.0.tar.gz").statusCode());
     }
 
     @Test
