@@ -247,6 +247,15 @@ class ReverseProxyTest {
                 new String(chunked.body(), StandardCharsets.UTF_8));
     }
 
+    /** The proxy (on loopback, trusted by default) forwards Host/Proto; snippets then name the proxy, not packbase. */
+    @Test
+    void dependencySnippetsNameTheProxyThatForwardedTheRequest() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(proxy.uri("/p/greet/tag/v1.1.0.zon"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"" + proxy.uri("/p/greet/tag/v1.1.0.tar.gz") + "\""), r.body() + proxy.log());
+    }
+
     @Test
     @Tag("zig")
     void zigFetchGivesTheSameHashOverGitAndTarball() throws Exception {

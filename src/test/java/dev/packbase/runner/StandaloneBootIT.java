@@ -49,6 +49,7 @@ class StandaloneBootIT {
         war = StandaloneProcess.packagedWar();
         server = StandaloneProcess.builder(war)
                 .env("PACKBASE_ROOT", dataRoot.toString())
+                .env("PACKBASE_ACCESS_LOG", tmp.resolve("access.log").toString())
                 .jvmArg("-Djava.io.tmpdir=" + tmp)
                 .start();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -59,6 +60,16 @@ class StandaloneBootIT {
         if (server != null) {
             server.close();
         }
+    }
+
+    @Test
+    void standaloneWritesTheAccessLogItWasAskedFor() throws Exception {
+        http.send(HttpRequest.newBuilder(server.uri("/api/status?access-log-probe")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        server.close();
+        String log = java.nio.file.Files.readString(tmp.resolve("access.log"));
+        assertTrue(log.contains("GET /api/status?access-log-probe HTTP/1.1\" 200"), log);
+        boot();
     }
 
     @ParameterizedTest
