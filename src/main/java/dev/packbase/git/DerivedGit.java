@@ -65,17 +65,27 @@ public final class DerivedGit {
      * Makes sure every given tag has its packs, building what is missing or broken, and rewrites the
      * index to exactly these tags.
      */
-    public GitIndex ensure(PackageName pkg, List<TagManifest> manifests) throws IOException {
+    public Ensured ensure(PackageName pkg, List<TagManifest> manifests) throws IOException {
         Map<String, GitIndex.Tag> known = new LinkedHashMap<>();
         index(pkg).ifPresent(i -> i.tags().forEach(t -> known.put(t.tag(), t)));
         List<GitIndex.Tag> tags = new ArrayList<>();
+        java.util.Set<String> built = new java.util.TreeSet<>();
         for (TagManifest m : manifests) {
             GitIndex.Tag existing = known.get(m.tag());
-            tags.add(existing != null && present(pkg, existing) ? existing : build(pkg, m));
+            if (existing != null && present(pkg, existing)) {
+                tags.add(existing);
+            } else {
+                tags.add(build(pkg, m));
+                built.add(m.tag());
+            }
         }
         GitIndex index = new GitIndex(GitIndex.FORMAT, pkg.value(), tags);
         storage.replace(StorageKeys.gitDir(pkg) + "index.json", out -> json.writeValue(out, index));
-        return index;
+        return new Ensured(index, built);
+    }
+
+    /** The index after {@link #ensure}, and the tags whose packs it had to build. */
+    public record Ensured(GitIndex index, java.util.Set<String> built) {
     }
 
     private boolean present(PackageName pkg, GitIndex.Tag tag) {

@@ -31,6 +31,14 @@ public final class FetchabilityCheck {
     }
 
     public static GitStatus run(GitService git, PackageName pkg) {
+        return run(git, pkg, null);
+    }
+
+    /**
+     * Like {@link #run(GitService, PackageName)}, but fetches only the given tags' commits (null: all).
+     * ls-refs always covers every ref. Used after an ingest: tags checked before have not changed.
+     */
+    public static GitStatus run(GitService git, PackageName pkg, java.util.Set<String> onlyTags) {
         List<String> problems = new ArrayList<>();
         try {
             Optional<GitService.Served> opened = git.open(pkg);
@@ -48,7 +56,7 @@ public final class FetchabilityCheck {
             }
             boolean fetchable = ready;
             for (GitIndex.Tag tag : served.index().tags()) {
-                if (!served.refs().containsKey(tag.tag())) {
+                if (!served.refs().containsKey(tag.tag()) || (onlyTags != null && !onlyTags.contains(tag.tag()))) {
                     continue;
                 }
                 fetchable &= fetches(git, served, tag.commit(), tag.tree(), problems);

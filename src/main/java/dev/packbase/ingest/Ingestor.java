@@ -261,9 +261,11 @@ public final class Ingestor {
                     manifests.add(registry.manifest(name, tag.tag()).orElseThrow(
                             () -> new IOException("manifest of " + tag.tag() + " is missing")));
                 }
-                derivedGit.ensure(name, manifests);
+                DerivedGit.Ensured ensured = derivedGit.ensure(name, manifests);
                 git.invalidate(name);
-                status = FetchabilityCheck.run(git, name);
+                // Tags that passed an earlier check and were not rebuilt need no second fetch.
+                boolean earlierPassed = previous.isPresent() && previous.get().pseudoGitFetchable();
+                status = FetchabilityCheck.run(git, name, earlierPassed ? ensured.built() : null);
             } catch (IOException | RuntimeException e) {
                 LOG.warning(() -> "derived Git data of " + name + " could not be built: " + e.getMessage());
                 status = GitStatus.failed("derived Git data could not be built: " + e.getMessage());
