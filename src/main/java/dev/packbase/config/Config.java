@@ -36,6 +36,9 @@ public record Config(
             long maxDownloadBytes,
             long maxTarballBytes,
             int maxFiles,
-            Duration fetchTimeout) {
+            Duration fetchTimeout,
+            int maxConcurrentIngests,
+            java.util.List<String> deniedNetworks,
+            java.util.List<String> allowedHosts) {
     }
 }

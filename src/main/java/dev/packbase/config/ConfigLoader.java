@@ -82,6 +82,14 @@ public final class ConfigLoader {
         long maxTarball = parseLong(Setting.MAX_TARBALL_BYTES, lookup.apply(Setting.MAX_TARBALL_BYTES), 1, Long.MAX_VALUE);
         int maxFiles = (int) parseLong(Setting.MAX_FILES, lookup.apply(Setting.MAX_FILES), 1, Integer.MAX_VALUE);
         long timeout = parseLong(Setting.FETCH_TIMEOUT_SECONDS, lookup.apply(Setting.FETCH_TIMEOUT_SECONDS), 1, 86_400);
+        int maxIngests = (int) parseLong(Setting.MAX_CONCURRENT_INGESTS, lookup.apply(Setting.MAX_CONCURRENT_INGESTS), 1, 1024);
+        List<String> denied = list(lookup.apply(Setting.FETCH_DENIED_NETWORKS).text());
+        for (String cidr : denied) {
+            if (!dev.packbase.domain.Cidr.isValid(cidr)) {
+                throw invalid(Setting.FETCH_DENIED_NETWORKS, cidr, "not an address or CIDR block");
+            }
+        }
+        List<String> allowedHosts = list(lookup.apply(Setting.FETCH_ALLOWED_HOSTS).text());
 
         long ttl = parseLong(Setting.UPDATE_TTL_SECONDS, lookup.apply(Setting.UPDATE_TTL_SECONDS), 0, Long.MAX_VALUE / 1000);
         long cooldown = parseLong(Setting.UPDATE_COOLDOWN_SECONDS, lookup.apply(Setting.UPDATE_COOLDOWN_SECONDS), 0, 86_400);
@@ -91,10 +99,21 @@ public final class ConfigLoader {
         long reload = parseLong(Setting.RELOAD_SECONDS, lookup.apply(Setting.RELOAD_SECONDS), 1, 86_400);
         boolean updateOnStart = parseBoolean(Setting.UPDATE_ON_START, lookup.apply(Setting.UPDATE_ON_START));
         Config config = new Config(root, port, token, source, release, baseUrl, java.util.Set.copyOf(trusted), seed,
-                new Config.Limits(allowFile, maxRequest, maxDownload, maxTarball, maxFiles, Duration.ofSeconds(timeout)),
+                new Config.Limits(allowFile, maxRequest, maxDownload, maxTarball, maxFiles, Duration.ofSeconds(timeout),
+                        maxIngests, denied, allowedHosts),
                 new Config.Update(Duration.ofSeconds(ttl), Duration.ofSeconds(cooldown), sourceMax,
                         Duration.ofSeconds(sourceTimeout), readOnly, Duration.ofSeconds(reload), updateOnStart));
         return new Loaded(config, List.copyOf(report));
+    }
+
+    private static List<String> list(String text) {
+        List<String> items = new ArrayList<>();
+        for (String item : (text == null ? "" : text).split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.trim());
+            }
+        }
+        return List.copyOf(items);
     }
 
     private Value find(Setting setting) {

@@ -63,6 +63,7 @@ public final class Ingestor {
     private final DerivedGit derivedGit;
     private final GitService git;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final java.util.concurrent.Semaphore ingestSlots;
 
     public Ingestor(Config config, FileStorage storage, Registry registry, DerivedGit derivedGit, GitService git,
             ObjectMapper json, Clock clock) {
@@ -73,11 +74,21 @@ public final class Ingestor {
         this.git = git;
         this.json = json;
         this.clock = clock;
+        this.ingestSlots = new java.util.concurrent.Semaphore(config.limits().maxConcurrentIngests());
     }
 
     /** {@code POST /api/fetch}: binds (or re-checks) a package and ingests its new tags. */
     public FetchResult fetch(String rawUrl, String explicitName) {
-        return fetch(rawUrl, explicitName, config.limits().allowFileUrls());
+        if (!ingestSlots.tryAcquire()) {
+            throw new PackbaseException(ErrorCode.BUSY, "all " + config.limits().maxConcurrentIngests()
+                    + " ingest slots are in use (PACKBASE_MAX_CONCURRENT_INGESTS); try again shortly",
+                    Map.of("retry_after", 10), null);
+        }
+        try {
+            return fetch(rawUrl, explicitName, config.limits().allowFileUrls());
+        } finally {
+            ingestSlots.release();
+        }
     }
 
     /**
@@ -86,6 +97,7 @@ public final class Ingestor {
      */
     public FetchResult fetch(String rawUrl, String explicitName, boolean allowFile) {
         UpstreamUrl url = UpstreamUrl.parse(rawUrl, allowFile);
+        UpstreamGuard.check(url, config.limits());
         PackageName name;
         if (explicitName != null) {
             name = new PackageName(explicitName);

@@ -202,6 +202,32 @@ class IngestorTest {
     }
 
     @Test
+    void deletedTagsAndRewrittenHistoryNeverChangeStoredBytes() throws Exception {
+        Packbase pb = packbase(root);
+        pb.ingestor().fetch(backend.url("zlib-lite"), null);
+        Map<String, String> before = new HashMap<>();
+        for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
+            before.put(tag, sha256(Files.readAllBytes(root.resolve("p/zlib-lite/tag/" + tag + ".tar.gz"))));
+        }
+        // Upstream deletes a tag, then rewrites its whole history (a new root commit) and re-tags.
+        repo.deleteTag("v2.0.0-rc.1");
+        repo.git("checkout", "-q", "--orphan", "rewritten");
+        repo.write("src/main.zig", "pub fn answer() u32 { return 0; }\n");
+        String rewritten = repo.commit("history rewritten", Fixtures.T2 + 1000);
+        repo.git("tag", "-f", "v1.0.0", rewritten);
+        repo.git("tag", "-f", "v1.1.0", rewritten);
+        repo.git("push", "-q", "--force", "--mirror", repo.bare().toString());
+        FetchResult again = pb.ingestor().fetch(backend.url("zlib-lite"), null);
+
+        for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
+            assertEquals(before.get(tag), sha256(Files.readAllBytes(root.resolve("p/zlib-lite/tag/" + tag + ".tar.gz"))), tag);
+        }
+        assertEquals(3, again.tarballCount(), "a tag deleted upstream is still served");
+        assertTrue(again.warnings().stream().filter(w -> w.contains("moved")).count() >= 2, again.warnings().toString());
+        assertTrue(pb.registry().info("zlib-lite").orElseThrow().healthy());
+    }
+
+    @Test
     void aRepeatedFetchWithNoNewTagsWritesNothing() throws Exception {
         Packbase pb = packbase(root);
         pb.ingestor().fetch(backend.url("zlib-lite"), null);
