@@ -97,7 +97,6 @@ public final class Ingestor {
      */
     public FetchResult fetch(String rawUrl, String explicitName, boolean allowFile) {
         UpstreamUrl url = UpstreamUrl.parse(rawUrl, allowFile);
-        UpstreamGuard.check(url, config.limits());
         PackageName name;
         if (explicitName != null) {
             name = new PackageName(explicitName);
@@ -115,6 +114,8 @@ public final class Ingestor {
         if (name.reserved()) {
             throw PackbaseException.badRequest("package name '" + name + "' is reserved by packbase");
         }
+        // Only after every check of the request itself: this one resolves the host.
+        UpstreamGuard.check(url, config.limits());
         return withLock(name, () -> {
             Optional<PackageRecord> existing = registry.find(name);
             if (existing.isPresent() && !url.sameUpstreamAs(existing.get().upstreamUrl())) {
