@@ -189,6 +189,38 @@ class UpdateServiceTest {
     }
 
     @Test
+    void anUpstreamThatDisappearsIsReportedAndItsTarballsStay() throws Exception {
+        Packbase pb = packbase(Map.of());
+        catalogOf(entry("alpha", "alpha"), entry("beta", "beta"));
+        pb.update().update();
+        byte[] before = Files.readAllBytes(root.resolve("p/alpha/tag/v1.0.0.tar.gz"));
+        Trees.deleteTree(upstreamRoot.resolve("alpha.git"));
+
+        clock.advance(Duration.ofHours(2));
+        UpdateState.Result r = pb.update().update();
+        assertEquals(1, r.packagesSynced(), "beta still syncs");
+        assertEquals(1, r.packagesFailed());
+        assertEquals("alpha", r.failures().get(0).packageName());
+        assertEquals("upstream_failed", r.failures().get(0).status());
+        assertEquals(List.of("alpha", "beta"), pb.registry().localNames());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(root.resolve("p/alpha/tag/v1.0.0.tar.gz"))));
+        PackageInfo alphaInfo = pb.registry().info("alpha").orElseThrow();
+        assertTrue(alphaInfo.available());
+        assertTrue(alphaInfo.problems().stream().anyMatch(p -> p.startsWith("last update failed")), alphaInfo.problems().toString());
+    }
+
+    /** Recursive delete for the test above. */
+    static final class Trees {
+        static void deleteTree(Path dir) throws Exception {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    @Test
     void fixtureRepositoriesUnderTheRootAreImportedAndStateSurvivesRestarts() throws Exception {
         UpstreamRepo.create(Files.createDirectories(root.resolve("git")), "fixture", scratch);
         UpstreamRepo fixture = UpstreamRepo.create(Files.createDirectories(scratch.resolve("tmp")), "fx", scratch);
