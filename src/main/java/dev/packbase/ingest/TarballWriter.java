@@ -90,6 +90,14 @@ public final class TarballWriter {
             while (walk.next()) {
                 byte[] rawPath = walk.getRawPath();
                 String path = checkedPath(rawPath);
+                int rawMode = walk.getRawMode(0);
+                if (rawMode != 0100644 && rawMode != 0100755 && rawMode != 0120000 && rawMode != 040000
+                        && rawMode != 0160000) {
+                    // JGit would read e.g. 100664 as a regular file, but the tree id could then not be
+                    // reproduced from the tarball, and Zig's git client rejects such trees (InvalidTree).
+                    throw new PackbaseException(ErrorCode.LIMIT_EXCEEDED, "unusual git file mode "
+                            + Integer.toOctalString(rawMode) + " at '" + path + "'");
+                }
                 FileMode mode = walk.getFileMode(0);
                 if (mode == FileMode.TREE) {
                     putDirectory(archive, top + path + "/", mtime);
