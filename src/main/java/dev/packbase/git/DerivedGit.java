@@ -149,12 +149,19 @@ public final class DerivedGit {
             String name = "pack-" + writer.computeName().name();
             String base = storage.root().relativize(dir).toString().replace('\\', '/') + "/";
             String packKey = base + (withIndex ? name + ".pack" : commit.name() + ".pack");
-            storage.createIfAbsent(packKey, out -> writer.writePack(NullProgressMonitor.INSTANCE,
-                    NullProgressMonitor.INSTANCE, out));
             if (withIndex) {
-                storage.createIfAbsent(base + name + ".idx", writer::writeIndex);
+                String idxKey = base + name + ".idx";
+                if (storage.stat(packKey).isEmpty() || storage.stat(idxKey).isEmpty()) {
+                    // A pack without its index was never served (a crash came between the two writes),
+                    // so both are written again: the index can only come from the writer of the pack.
+                    storage.replace(packKey, out -> writer.writePack(NullProgressMonitor.INSTANCE,
+                            NullProgressMonitor.INSTANCE, out));
+                    storage.replace(idxKey, writer::writeIndex);
+                }
                 return name;
             }
+            storage.createIfAbsent(packKey, out -> writer.writePack(NullProgressMonitor.INSTANCE,
+                    NullProgressMonitor.INSTANCE, out));
             return commit.name() + ".pack";
         }
     }

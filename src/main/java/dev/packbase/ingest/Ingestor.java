@@ -280,7 +280,7 @@ public final class Ingestor {
                 boolean earlierPassed = previous.isPresent() && previous.get().pseudoGitFetchable();
                 status = FetchabilityCheck.run(git, name, earlierPassed ? ensured.built() : null);
             } catch (IOException | RuntimeException e) {
-                LOG.warning(() -> "derived Git data of " + name + " could not be built: " + e.getMessage());
+                LOG.log(java.util.logging.Level.WARNING, "derived Git data of " + name + " could not be built", e);
                 status = GitStatus.failed("derived Git data could not be built: " + e.getMessage());
             }
         }

@@ -77,6 +77,21 @@ class DerivedGitTest {
     }
 
     @Test
+    void aPackWhoseIndexWasNeverWrittenIsRebuilt() throws Exception {
+        start(root).ingestor().fetch(repo.fileUrl(), null);
+        Path packs = root.resolve(".packbase/git/lib/packs");
+        Path idx;
+        try (Stream<Path> files = Files.list(packs)) {
+            idx = files.filter(p -> p.toString().endsWith(".idx")).findFirst().orElseThrow();
+        }
+        Files.delete(idx); // as if the process died between writing the pack and its index
+
+        Packbase restarted = start(root);
+        assertTrue(Files.exists(idx));
+        assertTrue(restarted.registry().info("lib").orElseThrow().pseudoGitFetchable());
+    }
+
+    @Test
     void anotherRootDerivesTheSameCommitsAndPacks() throws Exception {
         start(root).ingestor().fetch(repo.fileUrl(), null);
         start(otherRoot).ingestor().fetch(repo.fileUrl(), null);
