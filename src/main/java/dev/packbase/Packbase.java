@@ -112,11 +112,10 @@ public final class Packbase implements AutoCloseable {
         for (String name : registry.localNames()) {
             PackageName pkg = new PackageName(name);
             try {
-                var index = derivedGit.index(pkg);
                 var record = registry.find(pkg).orElseThrow();
-                boolean complete = index.isPresent() && record.tags().stream()
-                        .allMatch(t -> index.get().tag(t.tag()).map(g -> g.commit().equals(t.commitOid())).orElse(false));
-                if (!complete) {
+                java.util.Map<String, String> served = new java.util.HashMap<>();
+                record.tags().forEach(t -> served.put(t.tag(), t.commitOid()));
+                if (!derivedGit.complete(pkg, served)) {
                     LOG.info(() -> "building derived Git data of " + name);
                     ingestor.refreshDerived(pkg);
                 }

@@ -88,6 +88,21 @@ public final class DerivedGit {
     public record Ensured(GitIndex index, java.util.Set<String> built) {
     }
 
+    /** Whether every given tag (tag name → served commit) has its derived data, files included. */
+    public boolean complete(PackageName pkg, Map<String, String> servedCommits) throws IOException {
+        Optional<GitIndex> index = index(pkg);
+        if (index.isEmpty()) {
+            return false;
+        }
+        for (Map.Entry<String, String> e : servedCommits.entrySet()) {
+            Optional<GitIndex.Tag> tag = index.get().tag(e.getKey());
+            if (tag.isEmpty() || !tag.get().commit().equals(e.getValue()) || !present(pkg, tag.get())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean present(PackageName pkg, GitIndex.Tag tag) {
         Path packs = packDirectory(pkg);
         return Files.isRegularFile(packs.resolve(tag.pack() + ".pack")) && Files.isRegularFile(packs.resolve(tag.pack() + ".idx"))
