@@ -37,11 +37,16 @@ public final class PktLines {
             if (pos + 4 > body.length) {
                 throw new IOException("truncated pkt-line header at byte " + pos);
             }
-            int len;
-            try {
-                len = Integer.parseInt(new String(body, pos, 4, StandardCharsets.US_ASCII), 16);
-            } catch (NumberFormatException e) {
-                throw new IOException("invalid pkt-line length at byte " + pos);
+            // Exactly four hex digits: Integer.parseInt would also take a sign ("-001", "+004").
+            int len = 0;
+            for (int i = pos; i < pos + 4; i++) {
+                int b = body[i];
+                int digit = b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10
+                        : b >= 'A' && b <= 'F' ? b - 'A' + 10 : -1;
+                if (digit < 0) {
+                    throw new IOException("invalid pkt-line length at byte " + pos);
+                }
+                len = len * 16 + digit;
             }
             if (len < 4) {
                 if (len == 3) {

@@ -2,7 +2,7 @@ package dev.packbase.git;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,7 +34,9 @@ final class WantLines {
                 byte[] data = p.data();
                 int idEnd = 5 + 40;
                 if (data.length > idEnd && startsWithWant(data) && paddedWithNuls(data, idEnd)) {
-                    PktLines.write(out, new String(data, 0, idEnd, StandardCharsets.US_ASCII) + "\n");
+                    byte[] line = Arrays.copyOf(data, idEnd + 1); // the id's bytes as sent, then LF
+                    line[idEnd] = '\n';
+                    PktLines.writeBytes(out, line);
                     changed = true;
                 } else {
                     PktLines.writeBytes(out, data);
