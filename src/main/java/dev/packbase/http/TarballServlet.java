@@ -224,7 +224,9 @@ public final class TarballServlet extends JsonServlet {
     }
 
     private static void copy(InputStream in, OutputStream out, long length) throws IOException {
-        byte[] buffer = new byte[1 << 16];
+        // Sized to the response: a fresh 64 KiB buffer per 10 KB download was most of the garbage
+        // in the tarball benchmark (bench/README.md).
+        byte[] buffer = new byte[(int) Math.max(1, Math.min(1 << 16, length))];
         long left = length;
         while (left > 0) {
             int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
