@@ -83,33 +83,9 @@ TOMCAT_SKIP=${TOMCAT_SKIP:-BENCH_TOMCAT=0}
 CLK_TCK=$(getconf CLK_TCK)
 
 # ------------------------------------------------------------------------------- temp and cleanup
-T=$(mktemp -d "$TMPBASE/packbase-tbench.XXXXXX")
-chmod 755 "$T" # the nginx worker (nobody when started as root) reads the packbase root below it
-pids=()        # every server this script started, by PID
-cleanup() {
-  local rc=$? p i
-  trap - EXIT INT TERM
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do
-    for ((i = 0; i < 100; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-  done
-  if [ "$KEEP" = 1 ]; then log "kept $T"; else rm -rf "$T"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$T/gitconfig" GIT_TERMINAL_PROMPT=0
-: >"$T/gitconfig"
-
-# Small /proc readers. stat fields after the ")" of comm: [11]=utime [12]=stime [13]=cutime [14]=cstime.
-proc_fields() { local s; s=$(<"/proc/$1/stat"); s=${s##*) }; echo "$s"; }
-cpu_ticks() { local f; read -ra f <<<"$(proc_fields "$1")"; echo $((f[11] + f[12] + f[13] + f[14])); }
-status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
-reset_hwm() { echo 5 >"/proc/$1/clear_refs" 2>/dev/null || true; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_setup packbase-tbench
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 # Machine-wide busy and total jiffies (all CPUs), to see whether a run had the CPUs to itself.
 machine_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
@@ -269,11 +245,11 @@ url_of() { case $1 in packbase) echo "$PB_URL" ;; nginx) echo "$NG_URL" ;; tomca
 server_cpu() { # ticks of the server's processes (nginx: master + workers)
   local sum w
   case $1 in
-    packbase) cpu_ticks "$PB_PID" ;;
-    tomcat) cpu_ticks "$TC_PID" ;;
+    packbase) cpu_with_children "$PB_PID" ;;
+    tomcat) cpu_with_children "$TC_PID" ;;
     nginx)
-      sum=$(cpu_ticks "$NGINX_PID")
-      for w in $(nginx_workers); do sum=$((sum + $(cpu_ticks "$w"))); done
+      sum=$(cpu_with_children "$NGINX_PID")
+      for w in $(nginx_workers); do sum=$((sum + $(cpu_with_children "$w"))); done
       echo "$sum" ;;
   esac
 }

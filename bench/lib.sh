@@ -1,0 +1,36 @@
+# Shared by the bench/ scripts (sourced, not run): the temporary directory with a cleanup that stops
+# every server the script started (by the PIDs it recorded in `pids`), Git isolated from the user's
+# configuration, and small /proc readers. The sourcing script defines `log` and KEEP first.
+
+# bench_setup <prefix>: creates $T under $TMPBASE and installs the cleanup traps.
+bench_setup() {
+  T=$(mktemp -d "$TMPBASE/$1.XXXXXX")
+  chmod 755 "$T" # the nginx worker (nobody when started as root) must reach files below it
+  pids=()        # every server this script started, by PID
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  # Isolate every git client from the user's configuration.
+  export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$T/gitconfig" GIT_TERMINAL_PROMPT=0
+  : >"$T/gitconfig"
+}
+
+bench_cleanup() {
+  local rc=$? p i
+  trap - EXIT INT TERM
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    for ((i = 0; i < 100; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  if [ "$KEEP" = 1 ]; then log "kept $T"; else rm -rf "$T"; fi
+  exit "$rc"
+}
+
+# stat fields after the ")" of comm: [11]=utime [12]=stime [13]=cutime [14]=cstime (clock ticks).
+proc_fields() { local s; s=$(<"/proc/$1/stat"); s=${s##*) }; echo "$s"; }
+cpu_self() { local f; read -ra f <<<"$(proc_fields "$1")"; echo $((f[11] + f[12])); }
+cpu_with_children() { local f; read -ra f <<<"$(proc_fields "$1")"; echo $((f[11] + f[12] + f[13] + f[14])); }
+status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+reset_hwm() { echo 5 >"/proc/$1/clear_refs" 2>/dev/null || true; }
