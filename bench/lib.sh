@@ -34,3 +34,17 @@ cpu_self() { local f; read -ra f <<<"$(proc_fields "$1")"; echo $((f[11] + f[12]
 cpu_with_children() { local f; read -ra f <<<"$(proc_fields "$1")"; echo $((f[11] + f[12] + f[13] + f[14])); }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 reset_hwm() { echo 5 >"/proc/$1/clear_refs" 2>/dev/null || true; }
+
+# await_listening <pid> <stdout file> <stderr file>: waits (at most 60 s) for packbase's
+# "packbase listening on http://…" line and prints the base URL without a trailing slash.
+await_listening() {
+  local pid=$1 out=$2 err=$3 url= i
+  for ((i = 0; i < 1200; i++)); do
+    url=$(sed -n 's#^packbase listening on \(http://[^ ]*\).*#\1#p' "$out" | head -n 1 || true)
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || die "packbase exited: $(tail -n 20 "$err")"
+    sleep 0.05
+  done
+  [ -n "$url" ] || die "packbase did not print its listening line within 60 s: $(tail -n 20 "$err")"
+  echo "${url%/}"
+}

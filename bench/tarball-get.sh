@@ -132,16 +132,8 @@ PACKBASE_ROOT="$ROOT" PACKBASE_PORT=0 PACKBASE_HOST=127.0.0.1 PACKBASE_SEED=fals
   PACKBASE_ALLOW_FILE_URLS=true java $JAVA_OPTS -jar "$WAR" >"$T/pb.out" 2>"$T/pb.err" &
 PB_PID=$!
 pids+=("$PB_PID")
-PB_URL=
 pb_start=$EPOCHREALTIME
-for ((i = 0; i < 1200; i++)); do
-  PB_URL=$(sed -n 's#^packbase listening on \(http://[^ ]*\).*#\1#p' "$T/pb.out" | head -n 1 || true)
-  [ -n "$PB_URL" ] && break
-  kill -0 "$PB_PID" 2>/dev/null || die "packbase exited: $(tail -n 20 "$T/pb.err")"
-  sleep 0.05
-done
-[ -n "$PB_URL" ] || die "packbase did not print its listening line within 60 s: $(tail -n 20 "$T/pb.err")"
-PB_URL=${PB_URL%/}
+PB_URL=$(await_listening "$PB_PID" "$T/pb.out" "$T/pb.err")
 pb_ready=$EPOCHREALTIME
 log "packbase at $PB_URL (pid $PB_PID)"
 ingest=$(curl -sS -X POST "$PB_URL/api/fetch" -H 'Content-Type: application/json' -d "{\"url\":\"file://$UPSTREAM\",\"name\":\"$PKG\"}")
