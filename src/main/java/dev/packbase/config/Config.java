@@ -39,6 +39,7 @@ public record Config(
             Duration fetchTimeout,
             int maxConcurrentIngests,
             java.util.List<String> deniedNetworks,
-            java.util.List<String> allowedHosts) {
+            java.util.List<String> allowedHosts,
+            int maxRedirects) {
     }
 }

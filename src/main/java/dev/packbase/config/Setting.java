@@ -25,6 +25,7 @@ public enum Setting {
     MAX_CONCURRENT_INGESTS("PACKBASE_MAX_CONCURRENT_INGESTS", "4", "ingests (POST /api/fetch) that may run at once; more get 503 busy with Retry-After"),
     FETCH_DENIED_NETWORKS("PACKBASE_FETCH_DENIED_NETWORKS", "169.254.0.0/16,fe80::/10,0.0.0.0/8",
             "upstream addresses POST /api/fetch refuses (CIDR list; stops requests into cloud metadata and link-local services)"),
+    FETCH_MAX_REDIRECTS("PACKBASE_FETCH_MAX_REDIRECTS", "5", "HTTP redirects one upstream request may follow; every target is checked like the original URL (0 follows none)"),
     FETCH_ALLOWED_HOSTS("PACKBASE_FETCH_ALLOWED_HOSTS", "", "if set, the only upstream hosts POST /api/fetch accepts (comma-separated; *.example.com matches subdomains)"),
     UPDATE_TTL_SECONDS("PACKBASE_UPDATE_TTL_SECONDS", "3600", "POST /api/update re-checks a package's upstream tags only when the last check is older than this"),
     UPDATE_COOLDOWN_SECONDS("PACKBASE_UPDATE_COOLDOWN_SECONDS", "30", "minimum time between the end of one update run and the start of the next (429 before that)"),

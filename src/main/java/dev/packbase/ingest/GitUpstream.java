@@ -12,7 +12,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.LsRemoteCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
+import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.lib.ProgressMonitor;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
@@ -23,7 +26,8 @@ import org.eclipse.jgit.transport.TagOpt;
  * A remote Git repository read with JGit. Tags are listed with ls-remote; only the tags that need a
  * tarball are fetched, shallow ({@code depth 1}), into a scratch repository that the ingest deletes
  * afterwards: packbase keeps no mirror. The download-size limit and the overall time limit are
- * enforced through JGit's cancellation hook while the pack streams in.
+ * enforced through JGit's cancellation hook while the pack streams in. Every HTTP connection, redirect
+ * hops included, goes through {@link GuardedConnections}.
  */
 public final class GitUpstream implements Upstream {
     private final UpstreamUrl url;
@@ -42,11 +46,21 @@ public final class GitUpstream implements Upstream {
     @Override
     public List<UpstreamTag> listTags() {
         Collection<Ref> refs;
+        GuardedConnections connections = new GuardedConnections(limits);
+        LsRemoteCommand lsRemote = Git.lsRemoteRepository();
+        if (!url.transport().startsWith("file:")) {
+            // An empty in-memory repository only to carry the redirect policy: JGit reads HTTP settings from
+            // the local repository's configuration, and would otherwise read the user's ~/.gitconfig.
+            // (Not for file: URLs, whose transport needs a repository on a file system.)
+            InMemoryRepository settings = new InMemoryRepository(new DfsRepositoryDescription("ls-remote"));
+            connections.applyRedirectPolicy(settings.getConfig());
+            lsRemote = new LsRemoteCommand(settings);
+        }
         try {
-            refs = Git.lsRemoteRepository().setRemote(url.transport()).setTags(true).setHeads(false)
-                    .setTimeout(timeoutSeconds()).call();
+            refs = lsRemote.setRemote(url.transport()).setTags(true).setHeads(false)
+                    .setTimeout(timeoutSeconds()).setTransportConfigCallback(connections).call();
         } catch (GitAPIException | RuntimeException e) {
-            throw upstreamFailed("listing tags of", e);
+            throw upstreamFailed("listing tags of", e, connections);
         }
         List<UpstreamTag> tags = new ArrayList<>();
         for (Ref ref : refs) {
@@ -62,10 +76,13 @@ public final class GitUpstream implements Upstream {
     @Override
     public Repository fetch(List<UpstreamTag> tags, Path scratch) {
         LimitMonitor monitor = new LimitMonitor(scratch);
+        GuardedConnections connections = new GuardedConnections(limits);
         try (Git git = Git.init().setBare(true).setDirectory(scratch.toFile()).call()) {
+            connections.applyRedirectPolicy(git.getRepository().getConfig());
             List<RefSpec> specs = tags.stream().map(t -> new RefSpec(t.refName() + ":" + t.refName())).toList();
             git.fetch().setRemote(url.transport()).setRefSpecs(specs).setDepth(1).setTagOpt(TagOpt.NO_TAGS)
-                    .setTimeout(timeoutSeconds()).setProgressMonitor(monitor).call();
+                    .setTimeout(timeoutSeconds()).setProgressMonitor(monitor).setTransportConfigCallback(connections)
+                    .call();
             // The monitor samples while the pack streams in; a small fast fetch may finish between samples.
             monitor.nextCheck = System.nanoTime();
             if (monitor.isCancelled()) {
@@ -76,7 +93,7 @@ public final class GitUpstream implements Upstream {
             if (monitor.reason != null) {
                 throw monitor.reason;
             }
-            throw upstreamFailed("fetching tags of", e);
+            throw upstreamFailed("fetching tags of", e, connections);
         }
     }
 
@@ -84,7 +101,10 @@ public final class GitUpstream implements Upstream {
         return (int) Math.min(Integer.MAX_VALUE, limits.fetchTimeout().toSeconds());
     }
 
-    private PackbaseException upstreamFailed(String action, Exception e) {
+    private PackbaseException upstreamFailed(String action, Exception e, GuardedConnections connections) {
+        if (connections.refused() != null) {
+            return connections.refused();
+        }
         Throwable cause = e;
         String message = e.getMessage();
         while (cause.getCause() != null && cause.getCause() != cause) {

@@ -14,7 +14,8 @@ import java.util.Map;
  * Keeps {@code POST /api/fetch} from being used to reach places it should not (SSRF): an upstream
  * host must be in {@code PACKBASE_FETCH_ALLOWED_HOSTS} when that is set, and none of its addresses
  * may lie in {@code PACKBASE_FETCH_DENIED_NETWORKS} (by default link-local, which holds cloud
- * metadata services). Checked before any traffic; file: URLs are an operator setting and not checked.
+ * metadata services). Checked before any traffic, and again by {@link GuardedConnections} for every
+ * connection JGit opens (redirect targets included); file: URLs are an operator setting and not checked.
  */
 final class UpstreamGuard {
     private UpstreamGuard() {
@@ -25,7 +26,15 @@ final class UpstreamGuard {
         if ("file".equalsIgnoreCase(uri.getScheme())) {
             return;
         }
-        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        checkHost(uri.getHost(), limits);
+    }
+
+    /** Refuses a host outside the allowed hosts or resolving into a denied network, naming the setting. */
+    static void checkHost(String givenHost, Config.Limits limits) {
+        if (givenHost == null || givenHost.isEmpty()) {
+            throw forbidden("upstream URL has no host");
+        }
+        String host = givenHost.toLowerCase(Locale.ROOT);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
