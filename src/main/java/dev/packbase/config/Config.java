@@ -40,6 +40,7 @@ public record Config(
             int maxConcurrentIngests,
             java.util.List<String> deniedNetworks,
             java.util.List<String> allowedHosts,
-            int maxRedirects) {
+            int maxRedirects,
+            int maxConcurrentRequests) {
     }
 }

@@ -36,6 +36,8 @@ public final class PackbaseListener implements ServletContextListener {
         context.setAttribute(Packbase.class.getName(), packbase);
 
         ErrorResponses errors = new ErrorResponses(packbase.json());
+        context.addFilter("request-limit", new RequestLimitFilter(packbase.config().limits().maxConcurrentRequests(), errors))
+                .addMappingForUrlPatterns(java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST), false, "/*");
         add(context, "api", new ApiServlet(packbase.config(), packbase.registry(), packbase.ingestor(), packbase.update(),
                 packbase.storage(), packbase.json(), errors), "/api/*");
         add(context, "error", new ErrorPageServlet(packbase.json(), errors), ERROR_PAGE);

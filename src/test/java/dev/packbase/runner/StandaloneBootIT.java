@@ -111,6 +111,56 @@ class StandaloneBootIT {
     }
 
     @Test
+    void unusableThreadCountExitsWithCode2NamingTheValue() {
+        StandaloneProcess run = StandaloneProcess.builder(war)
+                .env("PACKBASE_MAX_THREADS", "2")
+                .env("PACKBASE_ROOT", dataRoot.toString())
+                .jvmArg("-Djava.io.tmpdir=" + tmp)
+                .launch();
+        assertEquals(2, run.awaitExit(EXIT_TIMEOUT), run::output);
+        assertTrue(run.output().contains("'2'") && run.output().contains("PACKBASE_MAX_THREADS"), run::output);
+    }
+
+    /**
+     * Slowloris: connections that never finish their request headers neither block other clients nor
+     * stay open past PACKBASE_IDLE_TIMEOUT_SECONDS.
+     */
+    @Test
+    void silentConnectionsAreClosedAfterTheIdleTimeoutWhileOthersAreServed() throws Exception {
+        Path root = java.nio.file.Files.createDirectories(tmp.resolve("idle-root"));
+        try (StandaloneProcess idle = StandaloneProcess.builder(war)
+                .env("PACKBASE_ROOT", root.toString())
+                .env("PACKBASE_SEED", "false")
+                .env("PACKBASE_IDLE_TIMEOUT_SECONDS", "1")
+                .jvmArg("-Djava.io.tmpdir=" + tmp)
+                .start()) {
+            java.util.List<java.net.Socket> slow = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 50; i++) {
+                    java.net.Socket socket = new java.net.Socket(idle.baseUri().getHost(), idle.baseUri().getPort());
+                    socket.getOutputStream().write("GET /api/status HTTP/1.1\r\nHost: x\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    slow.add(socket);
+                }
+                HttpResponse<String> status = http.send(HttpRequest.newBuilder(idle.uri("/api/status")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, status.statusCode(), "served while 50 connections stall");
+                for (java.net.Socket socket : slow) {
+                    // Far above the 1 s idle timeout and below the default 30 s: a read that times out means the server kept it open.
+                    socket.setSoTimeout(15_000);
+                    byte[] answer = socket.getInputStream().readAllBytes();
+                    String text = new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertTrue(text.isEmpty() || text.startsWith("HTTP/1.1 4"), "closed, at most with a 4xx: " + text);
+                }
+            } finally {
+                for (java.net.Socket socket : slow) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void occupiedPortExitsNonZero() throws IOException {
         try (ServerSocket occupied = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String port = Integer.toString(occupied.getLocalPort());

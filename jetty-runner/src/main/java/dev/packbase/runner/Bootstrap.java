@@ -327,6 +327,9 @@ public final class Bootstrap {
         out.println("  packbase.host        PACKBASE_HOST        address to bind (default 0.0.0.0)");
         out.println("  packbase.port        PACKBASE_PORT        TCP port, 0 = any free port (default 8080)");
         out.println("  packbase.access.log  PACKBASE_ACCESS_LOG  append an NCSA access log to this file");
+        out.println("  packbase.max.threads PACKBASE_MAX_THREADS request threads (default 200)");
+        out.println("  packbase.idle.timeout.seconds PACKBASE_IDLE_TIMEOUT_SECONDS");
+        out.println("                       close a connection silent this long (default 30)");
         out.println("The application reads its own settings (data directory, base URL, ...) the same way.");
         out.println("Logging goes to stderr in one-line format unless -Djava.util.logging.config.file is given.");
         out.println();

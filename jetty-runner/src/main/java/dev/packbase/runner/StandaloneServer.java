@@ -12,9 +12,12 @@ import java.util.logging.LogManager;
 
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.RequestLogWriter;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The embedded Jetty 12 (ee10) server behind {@code java -jar packbase.war}. Only {@link Bootstrap} calls it,
@@ -34,6 +37,11 @@ public final class StandaloneServer {
     /** Tests and scripts parse the port from this line, the only thing ever printed to stdout. */
     static final String LISTENING_PREFIX = "packbase listening on ";
 
+    /** Request bodies here are small JSON and Git negotiation; 1 KiB/s cuts off only a deliberate trickle. */
+    static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
+    static final int DEFAULT_MAX_THREADS = 200;
+    static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
+
     private static final String LOG_FORMAT = "%1$tF %1$tT.%1$tL %4$-7s %3$s: %5$s%6$s%n";
 
     private StandaloneServer() {
@@ -46,10 +54,20 @@ public final class StandaloneServer {
         Settings settings = Settings.resolve();
         installDefaultLogging();
 
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads());
+        threads.setName("packbase");
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        // Slow clients: a connection that sends or reads nothing for the idle timeout is closed, and a
+        // request body trickling in below this rate (a slowloris POST) is cut off, so neither can hold a
+        // thread for long. Downloads have no minimum rate: a slow link is not an attack, and a stalled
+        // one still meets the idle timeout.
+        http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(settings.host());
         connector.setPort(settings.port());
+        connector.setIdleTimeout(settings.idleTimeoutSeconds() * 1000L);
         server.addConnector(connector);
 
         WebAppContext webapp = new WebAppContext();
@@ -124,16 +142,34 @@ public final class StandaloneServer {
     }
 
     /** The launcher's own settings: system property, then environment variable, then default. */
-    record Settings(String host, int port, Path accessLog) {
+    record Settings(String host, int port, Path accessLog, int maxThreads, int idleTimeoutSeconds) {
 
         static Settings resolve() {
             Setting host = Setting.lookup("packbase.host", "PACKBASE_HOST");
             Setting port = Setting.lookup("packbase.port", "PACKBASE_PORT");
             Setting accessLog = Setting.lookup("packbase.access.log", "PACKBASE_ACCESS_LOG");
+            Setting maxThreads = Setting.lookup("packbase.max.threads", "PACKBASE_MAX_THREADS");
+            Setting idleTimeout = Setting.lookup("packbase.idle.timeout.seconds", "PACKBASE_IDLE_TIMEOUT_SECONDS");
             return new Settings(
                     host == null ? DEFAULT_HOST : host.value(),
                     port == null ? DEFAULT_PORT : parsePort(port),
-                    accessLog == null ? null : parsePath(accessLog));
+                    accessLog == null ? null : parsePath(accessLog),
+                    maxThreads == null ? DEFAULT_MAX_THREADS : parseInt(maxThreads, 8, 10_000),
+                    idleTimeout == null ? DEFAULT_IDLE_TIMEOUT_SECONDS : parseInt(idleTimeout, 1, 86_400));
+        }
+
+        static int parseInt(Setting setting, int min, int max) {
+            int value;
+            try {
+                value = Integer.parseInt(setting.value());
+            } catch (NumberFormatException e) {
+                value = min - 1;
+            }
+            if (value < min || value > max) {
+                throw new IllegalArgumentException("invalid value '" + setting.value() + "' from " + setting.source()
+                        + ": expected an integer from " + min + " to " + max);
+            }
+            return value;
         }
 
         static Path parsePath(Setting setting) {
