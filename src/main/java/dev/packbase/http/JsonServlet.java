@@ -55,8 +55,9 @@ abstract class JsonServlet extends HttpServlet {
             while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
                 left -= n;
             }
-        } catch (IOException | IllegalStateException e) {
-            // the body was already read (or the reader was taken); nothing to drain
+        } catch (IOException | RuntimeException e) {
+            // The body was already read, the reader was taken, or the client is gone or too slow (the
+            // container's own exception type). Draining is a courtesy; the real error still gets answered.
         }
     }
 
