@@ -158,7 +158,7 @@ public final class Operator {
                     tags.stream().max(Comparator.comparingLong(TagManifest::createdAt)).orElseThrow().upstreamUrl());
             PackageRecord record = new PackageRecord(PackageRecord.FORMAT, pkg.value(), upstream,
                     old.map(PackageRecord::createdAt).orElse(now), old.map(PackageRecord::checkedAt).orElse(0L),
-                    List.copyOf(entries.values()), old.map(PackageRecord::warnings).orElse(List.of()));
+                    List.copyOf(entries.values()), old.map(PackageRecord::warnings).orElse(List.of()), List.of());
             registry.save(record);
             deleteTree(storage.root().resolve(StorageKeys.gitDir(pkg)));
             PackageInfo info = packbase.ingestor().info(pkg, record, true, now);

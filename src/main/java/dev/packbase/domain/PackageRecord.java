@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * The registry's state for one package: which upstream it is bound to, which tags are materialised,
  * when upstream was last checked, and warnings about upstream changes that packbase noticed but did
- * not act on (a moved or deleted tag never changes a stored tarball).
+ * not act on (a moved or deleted tag never changes a stored tarball), and the tags it skipped.
  */
 public record PackageRecord(
         int format,
@@ -16,13 +16,29 @@ public record PackageRecord(
         long createdAt,
         long checkedAt,
         List<TagEntry> tags,
-        List<String> warnings) {
+        List<String> warnings,
+        List<SkippedTag> skipped) {
 
     public static final int FORMAT = 1;
 
     public PackageRecord {
         tags = List.copyOf(tags);
         warnings = List.copyOf(warnings);
+        // Records written before skipped tags were remembered have no such field.
+        skipped = skipped == null ? List.of() : List.copyOf(skipped);
+    }
+
+    /**
+     * An upstream tag that produced no tarball (it points at a tree, its tree is unsafe, it is past a
+     * limit), remembered with the object it pointed at: fetches and updates do not download it again
+     * until upstream moves the tag (or {@code reindex} forgets the list), which keeps a 500 MB tag
+     * from being downloaded at every update.
+     */
+    public record SkippedTag(String tag, String object, String reason) {
+    }
+
+    public Optional<SkippedTag> skipped(String tag) {
+        return skipped.stream().filter(t -> t.tag().equals(tag)).findFirst();
     }
 
     public Optional<TagEntry> tag(String tag) {

@@ -163,6 +163,7 @@ public final class Ingestor {
         existing.ifPresent(r -> r.tags().forEach(t -> entries.put(t.tag(), t)));
         List<String> warnings = new ArrayList<>();
         List<UpstreamTag> wanted = new ArrayList<>();
+        List<PackageRecord.SkippedTag> skipped = new ArrayList<>();
         int present = 0;
         for (UpstreamTag tag : tags.stream().sorted(Comparator.comparing(UpstreamTag::name)).toList()) {
             if (!TagName.isServable(tag.name())) {
@@ -170,6 +171,11 @@ public final class Ingestor {
                 continue;
             }
             TagEntry known = entries.get(tag.name());
+            Optional<PackageRecord.SkippedTag> skippedBefore = existing.flatMap(r -> r.skipped(tag.name()));
+            if (known == null && skippedBefore.isPresent() && skippedBefore.get().object().equals(tag.object().name())) {
+                skipped.add(skippedBefore.get());
+                continue;
+            }
             if (known != null) {
                 present++;
                 if (!known.upstreamObject().equals(tag.object().name())) {
@@ -201,8 +207,10 @@ public final class Ingestor {
                             throw e;
                         }
                         warnings.add("tag '" + tag.name() + "' skipped: " + e.getMessage());
+                        skipped.add(new PackageRecord.SkippedTag(tag.name(), tag.object().name(), e.getMessage()));
                     } catch (SkipTag e) {
                         warnings.add("tag '" + tag.name() + "' skipped: " + e.getMessage());
+                        skipped.add(new PackageRecord.SkippedTag(tag.name(), tag.object().name(), e.getMessage()));
                     }
                 }
             } finally {
@@ -217,7 +225,8 @@ public final class Ingestor {
         }
         PackageRecord record = new PackageRecord(PackageRecord.FORMAT, name.value(),
                 existing.map(PackageRecord::upstreamUrl).orElse(upstream.url()),
-                existing.map(PackageRecord::createdAt).orElse(now), now, List.copyOf(entries.values()), recordWarnings);
+                existing.map(PackageRecord::createdAt).orElse(now), now, List.copyOf(entries.values()), recordWarnings,
+                skipped);
         if (record.tags().isEmpty()) {
             throw new PackbaseException(ErrorCode.NO_TAGS, "no tag of " + upstream.url() + " could be materialised: "
                     + String.join("; ", warnings), Map.of("package", name.value()), null);

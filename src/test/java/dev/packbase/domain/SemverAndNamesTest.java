@@ -33,13 +33,13 @@ class SemverAndNamesTest {
     @Test
     void latestPrefersStableReleasesThenPreReleasesThenNewestNonSemverTag() {
         PackageRecord r = new PackageRecord(1, "x", "u", 0, 0,
-                List.of(tag("v1.2.0", 10), tag("v1.10.0", 5), tag("v2.0.0-rc.1", 20), tag("nightly", 30)), List.of());
+                List.of(tag("v1.2.0", 10), tag("v1.10.0", 5), tag("v2.0.0-rc.1", 20), tag("nightly", 30)), List.of(), List.of());
         assertEquals("v1.10.0", r.latest().orElseThrow().tag());
         PackageRecord pre = new PackageRecord(1, "x", "u", 0, 0,
-                List.of(tag("v2.0.0-rc.1", 20), tag("v2.0.0-rc.2", 10), tag("nightly", 30)), List.of());
+                List.of(tag("v2.0.0-rc.1", 20), tag("v2.0.0-rc.2", 10), tag("nightly", 30)), List.of(), List.of());
         assertEquals("v2.0.0-rc.2", pre.latest().orElseThrow().tag());
         PackageRecord none = new PackageRecord(1, "x", "u", 0, 0,
-                List.of(tag("alpha", 20), tag("beta", 10)), List.of());
+                List.of(tag("alpha", 20), tag("beta", 10)), List.of(), List.of());
         assertEquals("alpha", none.latest().orElseThrow().tag(), "non-semver tags by commit time");
     }
 

@@ -239,6 +239,29 @@ class IngestorTest {
     }
 
     @Test
+    void skippedTagsAreNotFetchedAgainUntilUpstreamMovesThem() throws Exception {
+        Map<String, String> settings = Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true");
+        FetchResult first = Packbase.start(TestConfigs.config(root, settings), Clock.systemUTC()).ingestor()
+                .fetch(repo.fileUrl(), "zlib-lite");
+        assertTrue(first.warnings().stream().anyMatch(w -> w.contains("'tree-tag'")), first.warnings().toString());
+        // A restart in between: the skipped tag is remembered in the package record.
+        Packbase pb = Packbase.start(TestConfigs.config(root, settings), Clock.systemUTC());
+        PackageRecord record = pb.registry().find(new PackageName("zlib-lite")).orElseThrow();
+        assertEquals(List.of("tree-tag"), record.skipped().stream().map(PackageRecord.SkippedTag::tag).toList());
+        // JGit's in-process upload-pack (file: upstreams, fixtures) refuses a shallow fetch that wants only a
+        // tree: before skipped tags were remembered, every later fetch of this package failed with 502.
+        FetchResult again = pb.ingestor().fetch(repo.fileUrl(), "zlib-lite");
+        assertEquals(0, again.tarballsCreated());
+        assertEquals(3, again.tarballsPresent());
+        assertTrue(again.warnings().stream().noneMatch(w -> w.contains("'tree-tag'")), again.warnings().toString());
+
+        repo.lightweightTag("tree-tag", "v1.1.0").publish();
+        FetchResult moved = pb.ingestor().fetch(repo.fileUrl(), "zlib-lite");
+        assertEquals(List.of("tree-tag"), moved.created(), "a skipped tag that upstream moved is tried again");
+        assertTrue(pb.registry().find(new PackageName("zlib-lite")).orElseThrow().skipped().isEmpty());
+    }
+
+    @Test
     void limitsSkipTagsThatExceedThemWithoutWritingAnything() throws Exception {
         Packbase pb = Packbase.start(TestConfigs.config(root, Map.of("packbase.seed", "false",
                 "packbase.max.files", "5")), Clock.systemUTC());
