@@ -41,6 +41,7 @@ public record Config(
             java.util.List<String> deniedNetworks,
             java.util.List<String> allowedHosts,
             int maxRedirects,
+            java.util.List<String> allowedSchemes,
             int maxConcurrentRequests) {
     }
 }

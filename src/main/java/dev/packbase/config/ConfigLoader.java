@@ -91,6 +91,13 @@ public final class ConfigLoader {
         }
         List<String> allowedHosts = list(lookup.apply(Setting.FETCH_ALLOWED_HOSTS).text());
         int maxRequests = (int) parseLong(Setting.MAX_CONCURRENT_REQUESTS, lookup.apply(Setting.MAX_CONCURRENT_REQUESTS), 1, 100_000);
+        List<String> schemes = list(lookup.apply(Setting.FETCH_ALLOWED_SCHEMES).text()).stream()
+                .map(x -> x.toLowerCase(java.util.Locale.ROOT)).toList();
+        for (String scheme : schemes) {
+            if (!scheme.equals("https") && !scheme.equals("http")) {
+                throw invalid(Setting.FETCH_ALLOWED_SCHEMES, scheme, "only https and http can be listed");
+            }
+        }
         int maxRedirects = (int) parseLong(Setting.FETCH_MAX_REDIRECTS, lookup.apply(Setting.FETCH_MAX_REDIRECTS), 0, 20);
 
         long ttl = parseLong(Setting.UPDATE_TTL_SECONDS, lookup.apply(Setting.UPDATE_TTL_SECONDS), 0, Long.MAX_VALUE / 1000);
@@ -102,7 +109,7 @@ public final class ConfigLoader {
         boolean updateOnStart = parseBoolean(Setting.UPDATE_ON_START, lookup.apply(Setting.UPDATE_ON_START));
         Config config = new Config(root, port, token, source, release, baseUrl, java.util.Set.copyOf(trusted), seed,
                 new Config.Limits(allowFile, maxRequest, maxDownload, maxTarball, maxFiles, Duration.ofSeconds(timeout),
-                        maxIngests, denied, allowedHosts, maxRedirects, maxRequests),
+                        maxIngests, denied, allowedHosts, maxRedirects, schemes, maxRequests),
                 new Config.Update(Duration.ofSeconds(ttl), Duration.ofSeconds(cooldown), sourceMax,
                         Duration.ofSeconds(sourceTimeout), readOnly, Duration.ofSeconds(reload), updateOnStart));
         return new Loaded(config, List.copyOf(report));

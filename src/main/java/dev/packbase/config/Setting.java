@@ -26,6 +26,7 @@ public enum Setting {
     MAX_CONCURRENT_REQUESTS("PACKBASE_MAX_CONCURRENT_REQUESTS", "128", "HTTP requests served at once; more get 503 busy with Retry-After instead of queueing (keep it below the container's thread pool)"),
     FETCH_DENIED_NETWORKS("PACKBASE_FETCH_DENIED_NETWORKS", "169.254.0.0/16,fe80::/10,0.0.0.0/8",
             "upstream addresses POST /api/fetch refuses (CIDR list; stops requests into cloud metadata and link-local services)"),
+    FETCH_ALLOWED_SCHEMES("PACKBASE_FETCH_ALLOWED_SCHEMES", "https,http", "upstream URL schemes POST /api/fetch accepts, redirect targets included (https, http; file: is PACKBASE_ALLOW_FILE_URLS)"),
     FETCH_MAX_REDIRECTS("PACKBASE_FETCH_MAX_REDIRECTS", "5", "HTTP redirects one upstream request may follow; every target is checked like the original URL (0 follows none)"),
     FETCH_ALLOWED_HOSTS("PACKBASE_FETCH_ALLOWED_HOSTS", "", "if set, the only upstream hosts POST /api/fetch accepts (comma-separated; *.example.com matches subdomains)"),
     UPDATE_TTL_SECONDS("PACKBASE_UPDATE_TTL_SECONDS", "3600", "POST /api/update re-checks a package's upstream tags only when the last check is older than this"),

@@ -74,10 +74,7 @@ final class GuardedConnections implements HttpConnectionFactory2, TransportConfi
     private void check(URL url) throws IOException {
         String scheme = url.getProtocol().toLowerCase(Locale.ROOT);
         try {
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new PackbaseException(dev.packbase.ErrorCode.FORBIDDEN,
-                        "upstream redirected to a " + scheme + ": URL", java.util.Map.of(), null);
-            }
+            UpstreamGuard.checkScheme(scheme, limits);
             UpstreamGuard.checkHost(url.getHost(), limits);
         } catch (PackbaseException e) {
             refused = e;

@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Keeps {@code POST /api/fetch} from being used to reach places it should not (SSRF): an upstream
- * host must be in {@code PACKBASE_FETCH_ALLOWED_HOSTS} when that is set, and none of its addresses
+ * Keeps {@code POST /api/fetch} from being used to reach places it should not (SSRF): the scheme
+ * must be in {@code PACKBASE_FETCH_ALLOWED_SCHEMES}, the host must be in {@code PACKBASE_FETCH_ALLOWED_HOSTS} when that is set, and none of its addresses
  * may lie in {@code PACKBASE_FETCH_DENIED_NETWORKS} (by default link-local, which holds cloud
  * metadata services). Checked before any traffic, and again by {@link GuardedConnections} for every
  * connection JGit opens (redirect targets included); file: URLs are an operator setting and not checked.
@@ -26,7 +26,17 @@ final class UpstreamGuard {
         if ("file".equalsIgnoreCase(uri.getScheme())) {
             return;
         }
+        checkScheme(uri.getScheme(), limits);
         checkHost(uri.getHost(), limits);
+    }
+
+    /** Refuses a scheme outside {@code PACKBASE_FETCH_ALLOWED_SCHEMES} (a redirect from https to http, say). */
+    static void checkScheme(String scheme, Config.Limits limits) {
+        String s = scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
+        if (!limits.allowedSchemes().contains(s)) {
+            throw forbidden("upstream scheme '" + s + "' is not in PACKBASE_FETCH_ALLOWED_SCHEMES "
+                    + limits.allowedSchemes());
+        }
     }
 
     /** Refuses a host outside the allowed hosts or resolving into a denied network, naming the setting. */

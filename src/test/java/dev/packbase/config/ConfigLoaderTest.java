@@ -71,5 +71,9 @@ class ConfigLoaderTest {
                 () -> load(Map.of("PACKBASE_SOURCE", "ftp://x/catalog.json"), Map.of(), Map.of()));
         assertTrue(source.getMessage().contains("PACKBASE_SOURCE"), source.getMessage());
         assertThrows(PackbaseException.class, () -> load(Map.of("PACKBASE_MAX_FILES", "0"), Map.of(), Map.of()));
+        PackbaseException scheme = assertThrows(PackbaseException.class,
+                () -> load(Map.of("PACKBASE_FETCH_ALLOWED_SCHEMES", "https,ftp"), Map.of(), Map.of()));
+        assertTrue(scheme.getMessage().contains("PACKBASE_FETCH_ALLOWED_SCHEMES") && scheme.getMessage().contains("ftp"),
+                scheme.getMessage());
     }
 }

@@ -56,6 +56,11 @@ class AbuseControlTest {
                 assertForbidden(s.postJson("/api/fetch", "{\"url\":\"" + backend.url("lib") + "\"}"),
                         "PACKBASE_FETCH_ALLOWED_HOSTS");
             }
+            try (TestServer s = TestServer.start(root, Map.of("packbase.seed", "false",
+                    "packbase.fetch.allowed.schemes", "https"))) {
+                assertForbidden(s.postJson("/api/fetch", "{\"url\":\"" + backend.url("lib") + "\"}"),
+                        "PACKBASE_FETCH_ALLOWED_SCHEMES");
+            }
             assertEquals(0, backend.requestCount(), "refused fetches never reach the upstream");
             try (Stream<Path> files = Files.walk(root)) {
                 assertTrue(files.noneMatch(p -> p.toString().contains("/p/")), "nothing was written");
