@@ -24,6 +24,7 @@ if [ ${#tests[@]} -eq 0 ]; then
         'ZigManifestFuzzTest#parse'
         'ZigPackageHashFuzzTest#hash'
         'UpstreamUrlFuzzTest#parse'
+        'HttpRequestFuzzTest#request'
     )
 fi
 

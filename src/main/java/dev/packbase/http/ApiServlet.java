@@ -146,9 +146,20 @@ public final class ApiServlet extends JsonServlet {
         if (buffer.size() == 0) {
             throw PackbaseException.badRequest("missing JSON body: expected {\"url\": \"git+https://host/owner/repo\"}");
         }
+        // JSON between systems is UTF-8 (RFC 8259 §8.1). Decoding it here, strictly, keeps Jackson from
+        // guessing UTF-16/32 from leading NULs and failing with an I/O error (HttpRequestFuzzTest found a 500).
+        String text;
+        try {
+            text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(buffer.toByteArray())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw PackbaseException.badRequest("the request body is not UTF-8 JSON");
+        }
         JsonNode node;
         try {
-            node = json.readTree(buffer.toByteArray());
+            node = json.readTree(text);
         } catch (JsonProcessingException e) {
             throw PackbaseException.badRequest("malformed JSON body: " + e.getOriginalMessage());
         }

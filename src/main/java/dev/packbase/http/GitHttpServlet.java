@@ -1,5 +1,6 @@
 package dev.packbase.http;
 
+import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageName;
 import dev.packbase.git.GitService;
 import jakarta.servlet.http.HttpServlet;
@@ -60,7 +61,7 @@ public final class GitHttpServlet extends HttpServlet {
                 return;
             }
             if (rest.equals("git-receive-pack") || (rest.equals("info/refs")
-                    && "git-receive-pack".equals(req.getParameter("service")))) {
+                    && "git-receive-pack".equals(QueryParameters.get(req, "service")))) {
                 text(resp, 403, "push is not supported: packbase serves packages read-only, from their tarballs");
                 return;
             }
@@ -84,7 +85,7 @@ public final class GitHttpServlet extends HttpServlet {
             }
             switch (rest) {
                 case "info/refs" -> {
-                    String service = req.getParameter("service");
+                    String service = QueryParameters.get(req, "service");
                     if (service == null) {
                         bytes(resp, "text/plain", git.dumbInfoRefs(served.get()), false);
                     } else if (service.equals("git-upload-pack")) {
@@ -96,6 +97,10 @@ public final class GitHttpServlet extends HttpServlet {
                 case "HEAD" -> bytes(resp, "text/plain", git.dumbHead(served.get()), false);
                 case "objects/info/packs" -> bytes(resp, "text/plain", git.dumbPacks(served.get()), false);
                 default -> packFile(resp, served.get(), rest, method.equals("HEAD"));
+            }
+        } catch (PackbaseException e) {
+            if (!resp.isCommitted()) {
+                text(resp, e.code().httpStatus(), e.getMessage());
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, "Git request " + req.getMethod() + " " + req.getRequestURI() + " failed", e);

@@ -106,7 +106,7 @@ public final class TarballServlet extends JsonServlet {
      */
     private void sendSnippet(HttpServletRequest req, HttpServletResponse resp, PackageName pkg, TagEntry tag, boolean head)
             throws IOException {
-        String zigVersion = req.getParameter("zig");
+        String zigVersion = QueryParameters.get(req, "zig");
         boolean legacy = zigVersion != null && (zigVersion.startsWith("0.12") || zigVersion.startsWith("0.13"));
         String url = publicUrls.base(req) + "/" + StorageKeys.tarball(pkg, tag.tag());
         String snippet = ZigSnippets.dependency(pkg.value(), tag.zig(), url, legacy);
