@@ -68,6 +68,36 @@ class AbuseControlTest {
         }
     }
 
+    /** The contract's rate limit on POST /api/update is its cooldown, with single flight during a run. */
+    @Test
+    void aBurstOfUpdatesRunsOnceAndTheRestAreToldWhenToRetry() throws Exception {
+        try (TestServer s = TestServer.start(root, Map.of("packbase.seed", "false"))) {
+            java.util.List<CompletableFuture<HttpResponse<String>>> burst = new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                burst.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return s.postJson("/api/update", "");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            int ran = 0;
+            for (CompletableFuture<HttpResponse<String>> f : burst) {
+                HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+                String status = JSON.readTree(r.body()).path("status").asText();
+                if (r.statusCode() == 200) {
+                    ran++;
+                } else {
+                    assertTrue(r.statusCode() == 429 && status.equals("cooldown") || r.statusCode() == 503 && status.equals("busy"),
+                            r.statusCode() + " " + r.body());
+                    assertTrue(r.headers().firstValue("Retry-After").isPresent(), r.body());
+                }
+            }
+            assertEquals(1, ran, "one run for the whole burst");
+        }
+    }
+
     @Test
     void ingestsBeyondTheLimitGetBusyWithRetryAfter() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
