@@ -2,6 +2,7 @@ package dev.packbase.git;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.storage.FileStorage;
 import dev.packbase.storage.StorageKeys;
@@ -11,10 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
 import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.internal.storage.pack.PackWriter;
@@ -22,6 +25,7 @@ import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.ObjectWalk;
 import org.eclipse.jgit.revwalk.RevObject;
 import org.eclipse.jgit.storage.pack.PackConfig;
@@ -30,11 +34,15 @@ import org.eclipse.jgit.storage.pack.PackConfig;
  * Builds the derived Git data of a package at ingest time, from its tarballs and manifests only: for
  * each tag a pack holding the served parentless commit and its tree, and (when upstream's commit is a
  * different object) a separate pack holding the upstream commit with the same tree, for clients that
- * pinned the upstream id. The tree is rebuilt from the tarball and must come out as the id upstream
- * recorded, which also proves the tarball complete. Packs are written once under their content name
- * and never change; the index is replaced atomically.
+ * pinned the upstream id; and one history pack per package, with deltas across tags, for full clones
+ * (see {@link HistoryPack}). The tree is rebuilt from the tarball and must come out as the id
+ * upstream recorded, which also proves the tarball complete. Packs are written once under their
+ * content name and never change; the index is replaced atomically, after the packs it names.
  */
 public final class DerivedGit {
+    private static final Logger LOG = Logger.getLogger(DerivedGit.class.getName());
+    /** The history pack's files: the bitmap is what lets JGit send the pack whole to a full clone. */
+    private static final List<String> HISTORY_EXTS = List.of(".pack", ".idx", ".bitmap");
     private final FileStorage storage;
     private final ObjectMapper json;
 
@@ -45,6 +53,11 @@ public final class DerivedGit {
 
     public Path packDirectory(PackageName pkg) {
         return storage.root().resolve(StorageKeys.gitDir(pkg) + "packs");
+    }
+
+    /** Where the history pack lives: apart from the per-tag packs, since its name can equal one of theirs. */
+    public Path historyDirectory(PackageName pkg) {
+        return storage.root().resolve(StorageKeys.gitDir(pkg) + "history");
     }
 
     public Path upstreamDirectory(PackageName pkg) {
@@ -62,12 +75,13 @@ public final class DerivedGit {
     }
 
     /**
-     * Makes sure every given tag has its packs, building what is missing or broken, and rewrites the
-     * index to exactly these tags.
+     * Makes sure every given tag has its packs, building what is missing or broken, then the history
+     * pack of all of them, and rewrites the index to exactly these tags.
      */
     public Ensured ensure(PackageName pkg, List<TagManifest> manifests) throws IOException {
+        Optional<GitIndex> previous = index(pkg);
         Map<String, GitIndex.Tag> known = new LinkedHashMap<>();
-        index(pkg).ifPresent(i -> i.tags().forEach(t -> known.put(t.tag(), t)));
+        previous.ifPresent(i -> i.tags().forEach(t -> known.put(t.tag(), t)));
         List<GitIndex.Tag> tags = new ArrayList<>();
         java.util.Set<String> built = new java.util.TreeSet<>();
         for (TagManifest m : manifests) {
@@ -79,9 +93,30 @@ public final class DerivedGit {
                 built.add(m.tag());
             }
         }
-        GitIndex index = new GitIndex(GitIndex.FORMAT, pkg.value(), tags);
+        String history = previous.map(GitIndex::historyPack).orElse(null);
+        if (!built.isEmpty() || previous.isEmpty() || !previous.get().tags().equals(tags) || history == null
+                || !historyPresent(pkg, history)) {
+            history = buildHistory(pkg, manifests, tags);
+        }
+        GitIndex index = new GitIndex(GitIndex.FORMAT, pkg.value(), tags, history);
         storage.replace(StorageKeys.gitDir(pkg) + "index.json", out -> json.writeValue(out, index));
+        deleteStaleHistory(pkg, history, previous.map(GitIndex::historyPack).orElse(null));
         return new Ensured(index, built);
+    }
+
+    /**
+     * Unlike per-tag packs, a history pack is replaced whenever a tag is added. The one the previous
+     * index named stays, for requests still reading it; older ones go.
+     */
+    private void deleteStaleHistory(PackageName pkg, String current, String previous) throws IOException {
+        String prefix = StorageKeys.gitDir(pkg) + "history/";
+        for (String key : storage.list(prefix)) {
+            String file = key.substring(prefix.length());
+            String name = file.contains(".") ? file.substring(0, file.indexOf('.')) : file;
+            if (!name.equals(current) && !name.equals(previous)) {
+                storage.delete(key);
+            }
+        }
     }
 
     /** The index after {@link #ensure}, and the tags whose packs it had to build. */
@@ -100,7 +135,52 @@ public final class DerivedGit {
                 return false;
             }
         }
-        return true;
+        String history = index.get().historyPack();
+        if (history == null) {
+            // Either fewer than two distinct commits, or an index from before history packs: build one.
+            return index.get().tags().stream().map(GitIndex.Tag::commit).distinct().count() < 2;
+        }
+        return historyPresent(pkg, history);
+    }
+
+    private boolean historyPresent(PackageName pkg, String name) {
+        Path dir = historyDirectory(pkg);
+        return HISTORY_EXTS.stream().allMatch(ext -> Files.isRegularFile(dir.resolve(name + ext)));
+    }
+
+    /**
+     * Builds the history pack of the given tags from their per-tag packs, releases in "latest" order
+     * (semver, then commit time, then name: see {@link PackageRecord#LATEST_ORDER}), so the same
+     * tag set gives the same bytes however and in which order its tags were ingested.
+     */
+    private String buildHistory(PackageName pkg, List<TagManifest> manifests, List<GitIndex.Tag> tags) throws IOException {
+        Map<String, GitIndex.Tag> byName = new HashMap<>();
+        tags.forEach(t -> byName.put(t.tag(), t));
+        List<ObjectId> oldestFirst = manifests.stream().map(TagManifest::toEntry).sorted(PackageRecord.LATEST_ORDER)
+                .map(t -> ObjectId.fromString(byName.get(t.tag()).commit())).toList();
+        long start = System.nanoTime();
+        try (PackageRepository perTag = PackageRepository.open("derive-history/" + pkg.value(), packDirectory(pkg),
+                tags.stream().map(GitIndex.Tag::pack).distinct().toList(), null, Map.of(), null);
+                ObjectReader reader = perTag.newObjectReader();
+                HistoryPack history = HistoryPack.prepare(reader, oldestFirst)) {
+            if (history == null) {
+                return null;
+            }
+            String base = StorageKeys.gitDir(pkg) + "history/" + history.name();
+            boolean missing = false;
+            for (String ext : HISTORY_EXTS) {
+                missing |= storage.stat(base + ext).isEmpty();
+            }
+            if (missing) {
+                // As for per-tag packs: the three files come from one writer, so all are written again.
+                storage.replace(base + ".pack", history::writePack);
+                storage.replace(base + ".idx", history::writeIndex);
+                storage.replace(base + ".bitmap", history::writeBitmaps);
+            }
+            LOG.fine(() -> String.format("history pack of %s: %d objects, %d deltas, %d ms", pkg, history.objects(),
+                    history.deltas(), (System.nanoTime() - start) / 1_000_000));
+            return history.name();
+        }
     }
 
     private boolean present(PackageName pkg, GitIndex.Tag tag) {

@@ -6,10 +6,14 @@ import java.util.Optional;
 /**
  * What the derived Git data of one package holds ({@code .packbase/git/<pkg>/index.json}): per tag,
  * the served commit, the pack that contains it, and, when the upstream commit differs from the
- * served one, the separate pack that serves the upstream commit by id. Rebuildable at any time from
- * the tarballs and manifests.
+ * served one, the separate pack that serves the upstream commit by id; and the package's history pack
+ * (every tag's objects with deltas across tags, for full clones). Rebuildable at any time from the
+ * tarballs and manifests.
+ *
+ * @param historyPack {@code pack-<40 hex>} under {@code history/}, or null (fewer than two distinct
+ *                    commits, or an index written before history packs existed)
  */
-public record GitIndex(int format, String packageName, List<Tag> tags) {
+public record GitIndex(int format, String packageName, List<Tag> tags, String historyPack) {
     public static final int FORMAT = 1;
 
     public GitIndex {

@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.storage.pack.PackConfig;
+import org.eclipse.jgit.storage.pack.PackStatistics;
 import org.eclipse.jgit.transport.PacketLineOut;
 import org.eclipse.jgit.transport.RefAdvertiser;
 import org.eclipse.jgit.transport.ServiceMayNotContinueException;
@@ -76,8 +78,10 @@ public final class GitService {
         }
         String head = record.get().tags().stream().filter(t -> refs.containsKey(t.tag()))
                 .max(PackageRecord.LATEST_ORDER).map(TagEntry::tag).orElse(null);
+        String history = index.get().historyPack();
         PackageRepository repository = PackageRepository.open(name.value(), derived.packDirectory(name),
-                packs.stream().distinct().toList(), refs, head);
+                packs.stream().distinct().toList(), history == null ? null : derived.historyDirectory(name).resolve(history),
+                refs, head);
         Served served = new Served(name, record.get(), index.get(), repository, refs, head);
         Served previous = cache.put(name.value(), served);
         if (previous != null) {
@@ -96,6 +100,11 @@ public final class GitService {
 
     private static UploadPack uploadPack(Served served, String gitProtocol) {
         UploadPack up = new UploadPack(served.repository());
+        PackConfig packing = new PackConfig(served.repository());
+        // Requests only copy what ingest prepared: an object JGit cannot reuse as it is gets deflated
+        // again, never delta-searched (the per-tag packs' sources say "no delta search was done").
+        packing.setDeltaCompress(false);
+        up.setPackConfig(packing);
         up.setBiDirectionalPipe(false);
         // Every served commit is a ref tip, so clients may want any of them by id (Zig's #<commit>).
         up.setRequestPolicy(UploadPack.RequestPolicy.TIP);
@@ -122,9 +131,18 @@ public final class GitService {
      * naming an upstream commit can be recognised before JGit sees them.
      */
     public void uploadPack(Served served, byte[] request, String gitProtocol, OutputStream out) throws IOException {
+        upload(served, request, gitProtocol, out);
+    }
+
+    /**
+     * {@link #uploadPack}, returning what JGit reports about the pack it sent (empty when no pack was
+     * sent by JGit: ls-refs, refusals, upstream commits). Tests use it to see which representations
+     * a request reused.
+     */
+    Optional<PackStatistics> upload(Served served, byte[] request, String gitProtocol, OutputStream out) throws IOException {
         byte[] body = WantLines.normalize(request);
         if (UpstreamCommitRequest.answer(served, body, derived, out)) {
-            return;
+            return Optional.empty();
         }
         UploadPack up = uploadPack(served, gitProtocol);
         try {
@@ -132,7 +150,15 @@ public final class GitService {
         } catch (ServiceMayNotContinueException | UploadPackInternalServerErrorException e) {
             // UploadPack has already written an ERR packet (or a band-3 message) for the client.
             LOG.fine(() -> "upload-pack for " + served.name() + " refused: " + e.getMessage());
+            return Optional.empty();
         }
+        PackStatistics stats = up.getStatistics();
+        if (stats != null) {
+            LOG.fine(() -> String.format("upload-pack for %s: %d objects, %d reused, %d deltas, %d whole packs, %d bytes",
+                    served.name(), stats.getTotalObjects(), stats.getReusedObjects(), stats.getTotalDeltas(),
+                    stats.getReusedPacks().size(), stats.getTotalBytes()));
+        }
+        return Optional.ofNullable(stats);
     }
 
     /** Dumb HTTP {@code info/refs}: one {@code <id>\t<ref>} line per tag. */

@@ -10,11 +10,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.internal.storage.dfs.DfsObjDatabase;
 import org.eclipse.jgit.internal.storage.dfs.DfsOutputStream;
 import org.eclipse.jgit.internal.storage.dfs.DfsPackDescription;
+import org.eclipse.jgit.internal.storage.dfs.DfsPackFile;
 import org.eclipse.jgit.internal.storage.dfs.DfsReaderOptions;
 import org.eclipse.jgit.internal.storage.dfs.DfsRefDatabase;
 import org.eclipse.jgit.internal.storage.dfs.DfsRepository;
@@ -34,6 +36,23 @@ import org.eclipse.jgit.util.RefList;
  * commit, {@code HEAD} → the latest tag). Nothing here writes, and no Git command ever runs: this is
  * what "the Git layer is derived from the tarballs" means at request time. One instance is shared by
  * all requests for a package until its state changes.
+ *
+ * <p>With a history pack (see {@link HistoryPack}) every object is in two packs, and the order in
+ * which JGit consults them decides what a client gets:
+ * <ul>
+ * <li>A full clone (no depth) counts objects with the history pack's bitmaps, finds that it needs
+ * the whole pack, and streams it as it is ({@code DfsReader.getCachedPacksAndUpdate}, which takes
+ * the first pack of {@link DfsObjDatabase#getPacks()} with a bitmap).</li>
+ * <li>Every other fetch picks a representation per object ({@code DfsReader.selectObjectRepresentation}
+ * walks {@code getPacks()} and {@code PackWriter.select} keeps the last usable one). A delta whose
+ * base is not being sent is not usable, and JGit then drops the object's reuse altogether, so it
+ * would inflate and deflate it. {@code getPacks()} therefore lists the history pack first and the
+ * per-tag packs after it: their whole objects always win, as before history packs existed.</li>
+ * <li>Object reads (negotiation, the tree walk of a shallow fetch) search the pack list in lookup
+ * order, which puts the per-tag packs first: their objects are whole, never delta chains.</li>
+ * </ul>
+ * All packs get non-GC sources: JGit re-sorts {@code getPacks()} for reuse by size among packs of
+ * one GC source, which would undo this order.
  */
 final class PackageRepository extends DfsRepository {
     private final PackDirectory objects;
@@ -41,17 +60,21 @@ final class PackageRepository extends DfsRepository {
 
     private PackageRepository(Builder builder) {
         super(builder);
-        this.objects = new PackDirectory(this, builder.packDir, builder.packNames);
+        this.objects = new PackDirectory(this, builder.packDir, builder.packNames, builder.history);
         this.refs = new StaticRefs(this, builder.tags, builder.headTag);
     }
 
-    static PackageRepository open(String packageName, Path packDir, List<String> packNames,
+    /**
+     * @param history the history pack's path without extension (it has .pack, .idx and .bitmap), or null
+     */
+    static PackageRepository open(String packageName, Path packDir, List<String> packNames, Path history,
             Map<String, ObjectId> tags, String headTag) throws IOException {
         Builder b = new Builder();
         // JGit's block cache is keyed by this name: it must be stable for a package across requests.
         b.setRepositoryDescription(new DfsRepositoryDescription("packbase/" + packageName));
         b.packDir = packDir;
         b.packNames = List.copyOf(packNames);
+        b.history = history;
         b.tags = Map.copyOf(tags);
         b.headTag = headTag;
         return b.build();
@@ -70,6 +93,7 @@ final class PackageRepository extends DfsRepository {
     static final class Builder extends DfsRepositoryBuilder<Builder, PackageRepository> {
         private Path packDir;
         private List<String> packNames;
+        private Path history;
         private Map<String, ObjectId> tags;
         private String headTag;
 
@@ -86,35 +110,90 @@ final class PackageRepository extends DfsRepository {
 
     /** The pack files of the package, listed once (they never change under a given name). */
     private static final class PackDirectory extends DfsObjDatabase {
+        /** Description name prefix of the history pack: its file name may equal a per-tag pack's. */
+        private static final String HISTORY = "history-";
         private final Path dir;
         private final List<String> packNames;
+        private final Path history;
 
-        PackDirectory(DfsRepository repo, Path dir, List<String> packNames) {
+        PackDirectory(DfsRepository repo, Path dir, List<String> packNames, Path history) {
             super(repo, new DfsReaderOptions());
             this.dir = dir;
             this.packNames = packNames;
+            this.history = history;
+            // Lookup order: per-tag packs first (whole objects), by name so that it is the same every time.
+            setPackComparator(Comparator.comparing((DfsPackDescription d) -> d.getPackName().startsWith(HISTORY))
+                    .thenComparing(DfsPackDescription::getPackName));
+        }
+
+        /** Representation order: the history pack first, so the per-tag packs' whole objects win (see above). */
+        @Override
+        public DfsPackFile[] getPacks() throws IOException {
+            DfsPackFile[] lookup = super.getPacks();
+            DfsPackFile[] packs = new DfsPackFile[lookup.length];
+            int i = 0;
+            for (DfsPackFile p : lookup) {
+                if (p.getPackDescription().getPackName().startsWith(HISTORY)) {
+                    packs[i++] = p;
+                }
+            }
+            for (DfsPackFile p : lookup) {
+                if (!p.getPackDescription().getPackName().startsWith(HISTORY)) {
+                    packs[i++] = p;
+                }
+            }
+            return packs;
         }
 
         @Override
         protected List<DfsPackDescription> listPacks() throws IOException {
             List<DfsPackDescription> packs = new ArrayList<>();
             for (String name : packNames) {
-                Path pack = dir.resolve(name + ".pack");
-                Path idx = dir.resolve(name + ".idx");
-                DfsPackDescription d = new DfsPackDescription(getRepository().getDescription(), name, PackSource.GC);
-                d.addFileExt(PackExt.PACK);
-                d.addFileExt(PackExt.INDEX);
-                d.setFileSize(PackExt.PACK, Files.size(pack));
-                d.setFileSize(PackExt.INDEX, Files.size(idx));
-                d.setLastModified(Files.getLastModifiedTime(pack).toMillis());
+                packs.add(describe(name, dir.resolve(name), PackSource.INSERT, PackExt.PACK, PackExt.INDEX));
+            }
+            if (history != null) {
+                DfsPackDescription d = describe(HISTORY + history.getFileName(), history, PackSource.COMPACT, PackExt.PACK,
+                        PackExt.INDEX, PackExt.BITMAP_INDEX);
+                // A pack sent whole counts its objects from here in the header of the pack sent to the
+                // client; left at 0, clients read the history's objects as trailing garbage.
+                d.setObjectCount(objectCount(file(history, PackExt.PACK)));
                 packs.add(d);
             }
             return packs;
         }
 
+        /** The object count in a pack file's header ("PACK", version, count). */
+        private static long objectCount(Path pack) throws IOException {
+            try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ)) {
+                ByteBuffer header = ByteBuffer.allocate(12);
+                while (header.hasRemaining() && ch.read(header) >= 0) {
+                    // read the whole header
+                }
+                if (header.hasRemaining() || header.getInt(0) != 0x5041434b) {
+                    throw new IOException("not a pack file: " + pack);
+                }
+                return Integer.toUnsignedLong(header.getInt(8));
+            }
+        }
+
+        private DfsPackDescription describe(String name, Path base, PackSource source, PackExt... exts) throws IOException {
+            DfsPackDescription d = new DfsPackDescription(getRepository().getDescription(), name, source);
+            for (PackExt ext : exts) {
+                d.addFileExt(ext);
+                d.setFileSize(ext, Files.size(file(base, ext)));
+            }
+            d.setLastModified(Files.getLastModifiedTime(file(base, PackExt.PACK)).toMillis());
+            return d;
+        }
+
+        private static Path file(Path base, PackExt ext) {
+            return base.resolveSibling(base.getFileName() + "." + ext.getExtension());
+        }
+
         @Override
         protected ReadableChannel openFile(DfsPackDescription desc, PackExt ext) throws IOException {
-            Path file = dir.resolve(desc.getFileName(ext));
+            String name = desc.getPackName();
+            Path file = name.startsWith(HISTORY) ? file(history, ext) : file(dir.resolve(name), ext);
             try {
                 return new FileReadableChannel(FileChannel.open(file, StandardOpenOption.READ));
             } catch (NoSuchFileException e) {
