@@ -177,7 +177,7 @@ public final class DerivedGit {
                 storage.replace(base + ".idx", history::writeIndex);
                 storage.replace(base + ".bitmap", history::writeBitmaps);
             }
-            LOG.fine(() -> String.format("history pack of %s: %d objects, %d deltas, %d ms", pkg, history.objects(),
+            LOG.info(() -> String.format("history pack of %s: %d objects, %d deltas, %d ms", pkg, history.objects(),
                     history.deltas(), (System.nanoTime() - start) / 1_000_000));
             return history.name();
         }

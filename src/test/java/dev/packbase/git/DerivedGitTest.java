@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Derived Git data is a cache of the tarballs: deleting it and restarting rebuilds it byte for byte,
- * another root ingesting the same upstream derives the same commits and pack names, and a tarball
- * that no longer matches its manifest is caught instead of served.
+ * history pack included; another root ingesting the same upstream derives the same bytes; a pack
+ * left without its index or bitmap by a crash is rebuilt; and a tarball that no longer matches its
+ * manifest is caught instead of served.
  */
 class DerivedGitTest {
     private static final PackageName PKG = new PackageName("lib");
@@ -55,22 +56,31 @@ class DerivedGitTest {
         }
     }
 
+    /** Every derived file of the package, by path, as a hex SHA-256 of its bytes. */
+    private static Map<String, String> contents(Path dir) throws Exception {
+        Map<String, String> contents = new java.util.TreeMap<>();
+        for (String f : files(dir)) {
+            contents.put(f, java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(dir.resolve(f)))));
+        }
+        return contents;
+    }
+
     @Test
     void deletedDerivedDataIsRebuiltIdenticallyAtStart() throws Exception {
         Packbase first = start(root);
         first.ingestor().fetch(repo.fileUrl(), null);
         Path git = root.resolve(".packbase/git/lib");
-        List<String> before = files(git);
-        byte[] pack = Files.readAllBytes(git.resolve(before.stream().filter(f -> f.endsWith(".pack")).findFirst().orElseThrow()));
+        Map<String, String> before = contents(git);
         GitIndex index = new DerivedGit(first.storage(), first.json()).index(PKG).orElseThrow();
+        assertTrue(index.historyPack() != null && before.containsKey("history/" + index.historyPack() + ".bitmap"),
+                before.keySet().toString());
 
         Zap.tree(root.resolve(".packbase/git"));
         Packbase second = start(root);
 
-        assertEquals(before, files(git), "same pack names (content-addressed) and files");
+        assertEquals(before, contents(git), "same names (content-addressed) and the same bytes, history pack included");
         assertEquals(index, new DerivedGit(second.storage(), second.json()).index(PKG).orElseThrow());
-        assertEquals(pack.length, Files.readAllBytes(git.resolve(before.stream().filter(f -> f.endsWith(".pack"))
-                .findFirst().orElseThrow())).length);
         GitStatus status = FetchabilityCheck.run(second.git(), PKG);
         assertTrue(status.fetchable(), status.problems().toString());
         assertTrue(second.registry().info("lib").orElseThrow().pseudoGitFetchable());
@@ -92,12 +102,34 @@ class DerivedGitTest {
     }
 
     @Test
+    void historyPackMissingItsBitmapOrAnIndexFromBeforeHistoryPacksIsRebuiltAtStart() throws Exception {
+        Packbase first = start(root);
+        first.ingestor().fetch(repo.fileUrl(), null);
+        Path git = root.resolve(".packbase/git/lib");
+        Map<String, String> before = contents(git);
+        GitIndex index = new DerivedGit(first.storage(), first.json()).index(PKG).orElseThrow();
+
+        // A crash after the pack and its index, before the bitmap.
+        Files.delete(git.resolve("history/" + index.historyPack() + ".bitmap"));
+        start(root);
+        assertEquals(before, contents(git));
+
+        // An index written before history packs existed.
+        Zap.tree(git.resolve("history"));
+        GitIndex old = new GitIndex(index.format(), index.packageName(), index.tags(), null);
+        Files.delete(git.resolve("index.json"));
+        Files.write(git.resolve("index.json"), first.json().writeValueAsBytes(old));
+        Packbase restarted = start(root);
+        assertEquals(before, contents(git));
+        assertTrue(restarted.registry().info("lib").orElseThrow().pseudoGitFetchable());
+    }
+
+    @Test
     void anotherRootDerivesTheSameCommitsAndPacks() throws Exception {
         start(root).ingestor().fetch(repo.fileUrl(), null);
         start(otherRoot).ingestor().fetch(repo.fileUrl(), null);
-        assertEquals(files(root.resolve(".packbase/git/lib")), files(otherRoot.resolve(".packbase/git/lib")));
-        assertEquals(Files.readString(root.resolve(".packbase/git/lib/index.json")),
-                Files.readString(otherRoot.resolve(".packbase/git/lib/index.json")));
+        assertEquals(contents(root.resolve(".packbase/git/lib")), contents(otherRoot.resolve(".packbase/git/lib")),
+                "byte-identical packs, indexes, bitmaps and index.json");
     }
 
     @Test
