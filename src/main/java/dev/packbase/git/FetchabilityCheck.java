@@ -15,7 +15,6 @@ import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
-import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.PackParser;
 
@@ -23,8 +22,9 @@ import org.eclipse.jgit.transport.PackParser;
  * The real check behind {@code smart_http_ready} and {@code pseudo_git_fetchable}: run at ingest and
  * update time, in process, through the same {@link GitService} that serves clients. It sends Zig's own
  * request shapes (protocol v2 ls-refs with peel, then a fetch with {@code deepen 1} of each served
- * commit and of each upstream commit id) and indexes every returned pack, checking that the commit
- * comes with the recorded tree.
+ * commit and of each upstream commit id) and reads every returned pack ({@link PackStreamCheck}:
+ * well-formed, every object inflates to its size, checksum), checking that the commit comes with
+ * the recorded tree and that tree is in the pack.
  */
 public final class FetchabilityCheck {
     private FetchabilityCheck() {
@@ -114,23 +114,42 @@ public final class FetchabilityCheck {
             }
             pack.write(p.data(), 1, p.data().length - 1);
         }
+        Optional<PackStreamCheck.Contents> read;
+        try {
+            read = PackStreamCheck.read(pack.toByteArray());
+        } catch (IOException e) {
+            problems.add("fetch of " + commit + " returned a broken pack: " + e.getMessage());
+            return false;
+        }
+        String received = read.isPresent() ? read.get().commitTrees().get(commit) : parsedTree(pack.toByteArray(), commit);
+        if (received == null) {
+            problems.add("fetch of " + commit + " did not return it");
+            return false;
+        }
+        if (!received.equals(tree)) {
+            problems.add("fetch of " + commit + " returned tree " + received + ", expected " + tree);
+            return false;
+        }
+        if (read.isPresent() && !read.get().trees().contains(tree)) {
+            problems.add("fetch of " + commit + " did not return its tree " + tree);
+            return false;
+        }
+        return true;
+    }
+
+    /** A pack with deltas (not what packbase sends to a shallow fetch) is read by JGit's PackParser. */
+    private static String parsedTree(byte[] pack, String commit) throws IOException {
         InMemoryRepository repo = new InMemoryRepository(new DfsRepositoryDescription("check"));
         try (ObjectInserter ins = repo.newObjectInserter()) {
-            PackParser parser = ins.newPackParser(new ByteArrayInputStream(pack.toByteArray()));
+            PackParser parser = ins.newPackParser(new ByteArrayInputStream(pack));
             parser.setAllowThin(false);
             parser.parse(NullProgressMonitor.INSTANCE);
             ins.flush();
         }
         try (RevWalk walk = new RevWalk(repo)) {
-            RevCommit c = walk.parseCommit(ObjectId.fromString(commit));
-            if (!c.getTree().name().equals(tree)) {
-                problems.add("fetch of " + commit + " returned tree " + c.getTree().name() + ", expected " + tree);
-                return false;
-            }
+            return walk.parseCommit(ObjectId.fromString(commit)).getTree().name();
         } catch (IOException e) {
-            problems.add("fetch of " + commit + " did not return it: " + e.getMessage());
-            return false;
+            return null;
         }
-        return true;
     }
 }
