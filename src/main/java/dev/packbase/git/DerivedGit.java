@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.logging.Logger;
 import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
 import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
+import org.eclipse.jgit.internal.storage.pack.PackExt;
 import org.eclipse.jgit.internal.storage.pack.PackWriter;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.NullProgressMonitor;
@@ -43,6 +44,8 @@ public final class DerivedGit {
     private static final Logger LOG = Logger.getLogger(DerivedGit.class.getName());
     /** The history pack's files: the bitmap is what lets JGit send the pack whole to a full clone. */
     private static final List<String> HISTORY_EXTS = List.of(".pack", ".idx", ".bitmap");
+    /** A scratch repository is started afresh past this many bytes of packed objects (memory bound). */
+    private static final long SCRATCH_LIMIT = 64L << 20;
     private final FileStorage storage;
     private final ObjectMapper json;
 
@@ -84,13 +87,26 @@ public final class DerivedGit {
         previous.ifPresent(i -> i.tags().forEach(t -> known.put(t.tag(), t)));
         List<GitIndex.Tag> tags = new ArrayList<>();
         java.util.Set<String> built = new java.util.TreeSet<>();
-        for (TagManifest m : manifests) {
-            GitIndex.Tag existing = known.get(m.tag());
-            if (existing != null && present(pkg, existing)) {
-                tags.add(existing);
-            } else {
-                tags.add(build(pkg, m));
-                built.add(m.tag());
+        InMemoryRepository scratch = null;
+        try {
+            for (TagManifest m : manifests) {
+                GitIndex.Tag existing = known.get(m.tag());
+                if (existing != null && present(pkg, existing)) {
+                    tags.add(existing);
+                } else {
+                    if (scratch == null || packBytes(scratch) > SCRATCH_LIMIT) {
+                        if (scratch != null) {
+                            scratch.close();
+                        }
+                        scratch = new InMemoryRepository(new DfsRepositoryDescription("derive/" + pkg));
+                    }
+                    tags.add(build(pkg, m, scratch));
+                    built.add(m.tag());
+                }
+            }
+        } finally {
+            if (scratch != null) {
+                scratch.close();
             }
         }
         String history = previous.map(GitIndex::historyPack).orElse(null);
@@ -189,9 +205,22 @@ public final class DerivedGit {
                 && (tag.upstreamPack() == null || Files.isRegularFile(upstreamDirectory(pkg).resolve(tag.upstreamPack())));
     }
 
-    private GitIndex.Tag build(PackageName pkg, TagManifest m) throws IOException {
+    private static long packBytes(InMemoryRepository repo) throws IOException {
+        long bytes = 0;
+        for (var pack : repo.getObjectDatabase().getPacks()) {
+            bytes += pack.getPackDescription().getFileSize(PackExt.PACK);
+        }
+        return bytes;
+    }
+
+    /**
+     * Builds one tag's packs in {@code repo}, a scratch repository shared by the tags built in one
+     * {@link #ensure}: JGit's inserter skips objects it already has, so a file unchanged since the
+     * tag built before is hashed but not compressed again (deflate was the largest cost of building),
+     * and PackWriter copies its compressed bytes. The packs come out the same bytes either way.
+     */
+    private GitIndex.Tag build(PackageName pkg, TagManifest m, InMemoryRepository repo) throws IOException {
         byte[] upstreamRaw = Base64.getDecoder().decode(m.upstreamCommitRaw());
-        InMemoryRepository repo = new InMemoryRepository(new DfsRepositoryDescription("derive/" + pkg));
         ObjectId tree;
         ObjectId served;
         ObjectId upstream;
