@@ -102,7 +102,8 @@ final class HistoryPack implements AutoCloseable {
                     byte[] data = source.open(obj.id(), obj.type()).getCachedBytes(Integer.MAX_VALUE);
                     byte[] delta = null;
                     if (base != null && base.type() == obj.type() && depth.get(base.id()) < MAX_CHAIN
-                            && data.length <= MAX_DELTA_SOURCE) {
+                            && data.length <= MAX_DELTA_SOURCE
+                            && source.getObjectSize(base.id(), base.type()) <= MAX_DELTA_SOURCE) {
                         delta = delta(source.open(base.id(), base.type()).getCachedBytes(MAX_DELTA_SOURCE), data);
                     }
                     if (delta != null) {
