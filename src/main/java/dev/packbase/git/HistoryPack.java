@@ -41,11 +41,11 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  *
  * <p>Deltas are chosen by path, not by JGit's delta search. The search slid a window of 10 over
  * objects sorted by path hash and size, and built a {@code DeltaIndex} per candidate: for per-tag
- * packs that was ~3,000 attempts per tag between files of different paths that never delta'd (82 %
- * of ingest CPU). Here each changed object gets one attempt, against the same path one release
- * later, which is where a release's near copy is. Newest objects stay whole and older ones point
- * forward, as git does, so the latest tag reads without delta chains and chains grow only into the
- * past (capped at git's default depth of 50).
+ * packs that was ~3,000 attempts per pack (two packs per tag), between files of different paths
+ * that hardly ever delta'd (82 % of ingest CPU). Here each changed object gets one attempt,
+ * against the same path one release later, which is where a release's near copy is. Newest objects
+ * stay whole and older ones point forward, as git does, so the latest tag reads without delta
+ * chains and chains grow only into the past (capped at git's default depth of 50).
  *
  * <p>The result depends only on the objects and the order of the tags: no threads, no clocks,
  * no sizes of caches. Packs are written twice: a raw pack of the chosen representations, parsed by
