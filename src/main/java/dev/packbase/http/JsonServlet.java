@@ -71,6 +71,18 @@ abstract class JsonServlet extends HttpServlet {
         json.writeValue(resp.getOutputStream(), body);
     }
 
+    /** Sends an already serialised JSON body with status 200 and the same headers as {@link #writeJson}. */
+    protected void writeJsonBytes(HttpServletResponse resp, byte[] body) throws IOException {
+        resp.setStatus(HttpServletResponse.SC_OK);
+        resp.setContentType("application/json");
+        resp.setCharacterEncoding("UTF-8");
+        if (resp.getHeader("Cache-Control") == null) {
+            resp.setHeader("Cache-Control", "no-cache");
+        }
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
+    }
+
     protected static PackbaseException methodNotAllowed(HttpServletRequest req, HttpServletResponse resp, String allow) {
         resp.setHeader("Allow", allow);
         return new PackbaseException(ErrorCode.METHOD_NOT_ALLOWED,

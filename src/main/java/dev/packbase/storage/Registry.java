@@ -12,16 +12,21 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
  * The registry's state: package records, per-tag manifests and the persisted info snapshot, read
  * from and written through {@link Storage}. Package records are held in memory so that serving a
  * tarball or answering the API never touches more than the tarball itself. One instance per
- * running packbase (owned by the composition root).
+ * running packbase (owned by the composition root). Every change bumps a generation number, so that
+ * views derived from the whole state (the name lists, the health count) are computed once per change
+ * rather than once per request.
  */
 public final class Registry {
     private static final Logger LOG = Logger.getLogger(Registry.class.getName());
@@ -37,7 +42,19 @@ public final class Registry {
     }
     private volatile SortedMap<String, PackageInfo> infos = Collections.emptySortedMap();
     private volatile SourceCatalog catalog = SourceCatalog.empty();
+    private volatile Set<String> registeredNames = Set.of();
     private final Object snapshotLock = new Object();
+    private final AtomicLong generation = new AtomicLong();
+    private volatile Summary summary;
+
+    /**
+     * The whole-registry view that /api/list and /api/status answer from, valid for one generation.
+     *
+     * @param all     local and registered names, sorted
+     * @param healthy how many of {@code all} have a healthy snapshot entry
+     */
+    public record Summary(long generation, List<String> local, List<String> registered, List<String> all, int healthy) {
+    }
 
     /** The on-disk form of {@code .packbase/package-info.json}. */
     public record InfoSnapshot(int format, long generatedAt, SortedMap<String, PackageInfo> packages) {
@@ -75,7 +92,41 @@ public final class Registry {
         Optional<InfoSnapshot> snapshot = readSnapshot();
         infos = snapshot.map(s -> (SortedMap<String, PackageInfo>) new TreeMap<>(s.packages()))
                 .orElseGet(TreeMap::new);
-        catalog = readCatalog(StorageKeys.SOURCE_CURRENT).orElse(SourceCatalog.empty());
+        setCatalog(readCatalog(StorageKeys.SOURCE_CURRENT).orElse(SourceCatalog.empty()));
+        changed();
+    }
+
+    /** The current generation: it changes whenever records, snapshot or catalog change. */
+    public long generation() {
+        return generation.get();
+    }
+
+    private void changed() {
+        generation.incrementAndGet();
+    }
+
+    /** Local and registered names and the health count, computed at most once per generation. */
+    public Summary summary() {
+        long current = generation.get(); // read before the state, so a concurrent change is never cached as current
+        Summary s = summary;
+        if (s != null && s.generation() == current) {
+            return s;
+        }
+        List<String> local = localNames();
+        List<String> registered = List.copyOf(registeredNames);
+        TreeSet<String> all = new TreeSet<>(local);
+        all.addAll(registered);
+        SortedMap<String, PackageInfo> snapshot = infos;
+        int healthy = 0;
+        for (String name : all) {
+            PackageInfo info = snapshot.get(name);
+            if (info != null && info.healthy()) {
+                healthy++;
+            }
+        }
+        s = new Summary(current, local, registered, List.copyOf(all), healthy);
+        summary = s;
+        return s;
     }
 
     /** A stored source catalog snapshot, if any. */
@@ -97,12 +148,18 @@ public final class Registry {
     public void saveCatalog(SourceCatalog next, SourceCatalog previous) throws IOException {
         storage.replace(StorageKeys.SOURCE_PREVIOUS, out -> json.writeValue(out, previous));
         storage.replace(StorageKeys.SOURCE_CURRENT, out -> json.writeValue(out, next));
+        setCatalog(next);
+        changed();
+    }
+
+    private void setCatalog(SourceCatalog next) {
+        registeredNames = Collections.unmodifiableSet(next.names());
         catalog = next;
     }
 
-    /** Names in the last synced catalog, sorted. */
-    public java.util.Set<String> registeredNames() {
-        return catalog.names();
+    /** Names in the last synced catalog, sorted; computed once per catalog (an update asks once per package). */
+    public Set<String> registeredNames() {
+        return registeredNames;
     }
 
     private Optional<InfoSnapshot> readSnapshot() throws IOException {
@@ -134,6 +191,7 @@ public final class Registry {
         storage.replace(StorageKeys.packageRecord(new PackageName(record.name())), out -> json.writeValue(out, record));
         packages.put(record.name(), record);
         indexZigHashes(record);
+        changed();
     }
 
     private void indexZigHashes(PackageRecord record) {
@@ -181,6 +239,7 @@ public final class Registry {
             InfoSnapshot snapshot = new InfoSnapshot(1, System.currentTimeMillis() / 1000, next);
             storage.replace(StorageKeys.INFO_SNAPSHOT, out -> json.writeValue(out, snapshot));
             infos = Collections.unmodifiableSortedMap(next);
+            changed();
         }
     }
 
@@ -209,6 +268,7 @@ public final class Registry {
             InfoSnapshot snapshot = new InfoSnapshot(1, System.currentTimeMillis() / 1000, next);
             storage.replace(StorageKeys.INFO_SNAPSHOT, out -> json.writeValue(out, snapshot));
             infos = Collections.unmodifiableSortedMap(next);
+            changed();
         }
     }
 

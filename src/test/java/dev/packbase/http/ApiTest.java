@@ -83,6 +83,9 @@ class ApiTest {
     @Test
     void fetchThenListInfoStatusAndDownload() throws Exception {
         TestServer s = server(Map.of("packbase.seed", "false"));
+        // Asked once before the fetch: list and status are cached per registry change, and must notice it.
+        assertEquals(List.of(), JSON.convertValue(json(s.get("/api/list")).path("packages"), List.class));
+        assertEquals(0, json(s.get("/api/status")).path("packages_total").asInt());
         HttpResponse<String> fetched = s.postJson("/api/fetch", fetchBody());
         assertEquals(200, fetched.statusCode(), fetched.body());
         JsonNode f = json(fetched);

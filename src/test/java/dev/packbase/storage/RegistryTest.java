@@ -1,0 +1,92 @@
+package dev.packbase.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.Json;
+import dev.packbase.domain.GitStatus;
+import dev.packbase.domain.PackageInfo;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.SourceCatalog;
+import dev.packbase.domain.TagEntry;
+import dev.packbase.domain.ZigInfo;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The registry's per-change summary. */
+class RegistryTest {
+    private static final ObjectMapper JSON = Json.newMapper();
+    private static final GitStatus OK = new GitStatus(true, true, List.of());
+
+    @TempDir
+    Path root;
+
+    private static String hex(int seed, int length) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; s.length() < length; i++) {
+            s.append(Integer.toHexString((seed * 31 + i) * 0x9e3779b1 >>> 4 & 0xf));
+        }
+        return s.toString();
+    }
+
+    private static TagEntry tag(String name, int seed) {
+        ZigInfo zig = new ZigInfo("pkg-" + name + "-" + hex(seed, 20), "1220" + hex(seed + 1, 64), null,
+                hex(seed + 2, 64), 100, 3, "pkg", "enum_literal", name.substring(1), "0x1234", "0.14.0",
+                List.of("build.zig", "build.zig.zon", "src"), List.of(), List.of("0.14-0.15", "0.16+"), null,
+                List.of("a warning every tag repeats"));
+        return new TagEntry(name, hex(seed + 3, 40), hex(seed + 4, 40), hex(seed + 5, 40), hex(seed + 6, 40),
+                1_700_000_000L + seed, 1000 + seed, hex(seed + 7, 64), hex(seed + 8, 32), hex(seed + 9, 8),
+                hex(seed + 10, 64), 3, zig);
+    }
+
+    private static PackageRecord record(String name, int tags) {
+        List<TagEntry> entries = new java.util.ArrayList<>();
+        for (int i = 0; i < tags; i++) {
+            entries.add(tag("v1." + i + ".0", name.hashCode() + i * 100));
+        }
+        return new PackageRecord(PackageRecord.FORMAT, name, "https://example.invalid/" + name, 1, 2, entries,
+                List.of("moved tag"));
+    }
+
+    @Test
+    void theSummaryIsComputedOncePerChange() throws Exception {
+        FileStorage storage = FileStorage.open(root);
+        Registry registry = new Registry(storage, JSON);
+        registry.load();
+        Registry.Summary empty = registry.summary();
+        assertSame(empty, registry.summary(), "nothing changed: the same summary");
+        assertEquals(List.of(), empty.all());
+
+        PackageRecord delta = record("delta", 1);
+        registry.save(delta);
+        Registry.Summary saved = registry.summary();
+        assertEquals(List.of("delta"), saved.local());
+        assertEquals(0, saved.healthy(), "no snapshot entry yet");
+
+        registry.saveInfos(List.of(PackageInfos.compute(delta, storage, false, OK, 1)));
+        assertFalse(registry.info("delta").orElseThrow().healthy(), "its tarballs are missing");
+        registry.saveInfos(List.of(withHealthy(registry.info("delta").orElseThrow())));
+        assertEquals(1, registry.summary().healthy());
+
+        registry.saveCatalog(new SourceCatalog(List.of(new SourceCatalog.Entry("epsilon", "https://example.invalid/e"))),
+                SourceCatalog.empty());
+        Registry.Summary withCatalog = registry.summary();
+        assertEquals(List.of("delta", "epsilon"), withCatalog.all());
+        assertEquals(List.of("epsilon"), withCatalog.registered());
+        assertEquals(java.util.Set.of("epsilon"), registry.registeredNames());
+        assertSame(withCatalog, registry.summary());
+    }
+
+    private static PackageInfo withHealthy(PackageInfo i) {
+        return new PackageInfo(i.packageName(), i.available(), i.registered(), i.local(), i.tarballDirPresent(),
+                i.tarballCount(), i.latestTag(), i.latestSizeBytes(), i.sizeBytes(), i.tarballs(), i.smartHttpReady(),
+                i.pseudoGitFetchable(), true, List.of(), i.gitProblems(), i.upstreamUrl(), i.checkedAt(), i.generatedAt(),
+                i.warnings());
+    }
+}
