@@ -1,6 +1,12 @@
 package dev.packbase.storage;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
@@ -9,6 +15,7 @@ import dev.packbase.domain.TagManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,17 +76,25 @@ public final class Registry {
         return storage;
     }
 
-    /** Reads every package record and the info snapshot. */
+    /**
+     * Reads every package record and the info snapshot. The snapshot repeats most of what the records
+     * hold (ids, digests, Zig metadata), and a record repeats its package's Zig metadata per tag; at
+     * 100,000 tags these copies were most of the heap (bench/scale.sh). So each record is read with
+     * its own string pool, and the snapshot is read one package at a time, each entry taking the
+     * values it shares with its record from the record ({@link PackageInfos#sharing}); its own copies
+     * die young instead of filling the old generation.
+     */
     public void load() throws IOException {
         loadedSnapshotStamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
                 .map(i -> i.size() + "@" + i.lastModifiedMillis()).orElse("");
+        ObjectReader recordReader = pooledStrings(json).readerFor(PackageRecord.class);
         Map<String, PackageRecord> loaded = new TreeMap<>();
         for (String key : storage.list(StorageKeys.PACKAGES_DIR)) {
             if (!key.endsWith(".json")) {
                 continue;
             }
             try (InputStream in = storage.open(key)) {
-                PackageRecord record = json.readValue(in, PackageRecord.class);
+                PackageRecord record = recordReader.withAttribute(StringPool.class, new StringPool()).readValue(in);
                 loaded.put(record.name(), record);
             } catch (IOException e) {
                 LOG.warning(() -> "skipping unreadable package record " + key + ": " + e.getMessage());
@@ -89,11 +104,65 @@ public final class Registry {
         packages.putAll(loaded);
         byZigHash.clear();
         loaded.values().forEach(this::indexZigHashes);
-        Optional<InfoSnapshot> snapshot = readSnapshot();
-        infos = snapshot.map(s -> (SortedMap<String, PackageInfo>) new TreeMap<>(s.packages()))
-                .orElseGet(TreeMap::new);
+        infos = readSnapshot(loaded);
         setCatalog(readCatalog(StorageKeys.SOURCE_CURRENT).orElse(SourceCatalog.empty()));
         changed();
+    }
+
+    /**
+     * The snapshot's entries, read one at a time ({@link InfoSnapshot} is the file's shape); an
+     * unreadable snapshot counts as none, as every later fetch or update rewrites it.
+     */
+    private SortedMap<String, PackageInfo> readSnapshot(Map<String, PackageRecord> records) throws IOException {
+        SortedMap<String, PackageInfo> read = new TreeMap<>();
+        if (storage.stat(StorageKeys.INFO_SNAPSHOT).isEmpty()) {
+            return read;
+        }
+        ObjectReader infoReader = json.readerFor(PackageInfo.class);
+        try (InputStream in = storage.open(StorageKeys.INFO_SNAPSHOT);
+                JsonParser p = json.getFactory().createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean entries = p.currentName().equals("packages");
+                if (p.nextToken() != JsonToken.START_OBJECT || !entries) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    PackageInfo info = infoReader.readValue(p);
+                    PackageRecord record = records.get(name);
+                    read.put(name, record == null ? info : PackageInfos.sharing(info, record));
+                }
+            }
+            return read;
+        } catch (IOException e) {
+            LOG.warning(() -> "ignoring unreadable " + StorageKeys.INFO_SNAPSHOT + ": " + e.getMessage());
+            return new TreeMap<>();
+        }
+    }
+
+    /** The strings already read from one file: equal values within it become one object. */
+    private static final class StringPool extends HashMap<String, String> {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** A copy of the mapper that shares equal strings through the {@link StringPool} attribute, if one is set. */
+    private static ObjectMapper pooledStrings(ObjectMapper json) {
+        return json.copy().registerModule(new SimpleModule("packbase-pooled-strings")
+                .addDeserializer(String.class, new StringDeserializer() {
+                    private static final long serialVersionUID = 1L;
+
+                    @Override
+                    public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                        String value = super.deserialize(p, ctxt);
+                        Object pool = ctxt.getAttribute(StringPool.class);
+                        return value == null || pool == null ? value : ((StringPool) pool).computeIfAbsent(value, v -> v);
+                    }
+                }));
     }
 
     /** The current generation: it changes whenever records, snapshot or catalog change. */
@@ -160,18 +229,6 @@ public final class Registry {
     /** Names in the last synced catalog, sorted; computed once per catalog (an update asks once per package). */
     public Set<String> registeredNames() {
         return registeredNames;
-    }
-
-    private Optional<InfoSnapshot> readSnapshot() throws IOException {
-        if (storage.stat(StorageKeys.INFO_SNAPSHOT).isEmpty()) {
-            return Optional.empty();
-        }
-        try (InputStream in = storage.open(StorageKeys.INFO_SNAPSHOT)) {
-            return Optional.of(json.readValue(in, InfoSnapshot.class));
-        } catch (IOException e) {
-            LOG.warning(() -> "ignoring unreadable " + StorageKeys.INFO_SNAPSHOT + ": " + e.getMessage());
-            return Optional.empty();
-        }
     }
 
     public Optional<PackageRecord> find(PackageName name) {

@@ -2,6 +2,7 @@ package dev.packbase.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,12 +15,13 @@ import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.SourceCatalog;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.ZigInfo;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The registry's per-change summary. */
+/** The registry's load (shared values, a bad snapshot) and its per-change summary. */
 class RegistryTest {
     private static final ObjectMapper JSON = Json.newMapper();
     private static final GitStatus OK = new GitStatus(true, true, List.of());
@@ -52,6 +54,66 @@ class RegistryTest {
         }
         return new PackageRecord(PackageRecord.FORMAT, name, "https://example.invalid/" + name, 1, 2, entries,
                 List.of("moved tag"));
+    }
+
+    @Test
+    void aLoadedSnapshotEntryEqualsWhatWasSavedAndSharesItsValuesWithTheRecord() throws Exception {
+        FileStorage storage = FileStorage.open(root);
+        Registry first = new Registry(storage, JSON);
+        PackageRecord record = record("alpha", 3);
+        first.save(record);
+        PackageInfo saved = PackageInfos.compute(record, storage, false, OK, 42);
+        first.saveInfos(List.of(saved));
+
+        Registry loaded = new Registry(storage, JSON);
+        loaded.load();
+        PackageInfo info = loaded.info("alpha").orElseThrow();
+        assertEquals(saved, info);
+        PackageRecord reread = loaded.find(new PackageName("alpha")).orElseThrow();
+        TagEntry tag = reread.tag("v1.2.0").orElseThrow();
+        PackageInfo.TarballInfo tarball = info.tarballs().stream().filter(t -> t.tag().equals("v1.2.0")).findFirst()
+                .orElseThrow();
+        assertSame(tag.commitOid(), tarball.gitCommitOid(), "one string for both, not two equal copies");
+        assertSame(tag.sha256(), tarball.tarballSha256());
+        assertSame(tag.zig(), tarball.zig());
+        assertSame(reread.tags().get(0).zig().paths().get(0), reread.tags().get(1).zig().paths().get(0));
+        assertSame(reread.tags().get(0).zig().warnings().get(0), reread.tags().get(1).zig().warnings().get(0),
+                "a record's repeated values are read once");
+    }
+
+    @Test
+    void aSnapshotOlderThanItsRecordKeepsItsOwnValues() throws Exception {
+        FileStorage storage = FileStorage.open(root);
+        Registry first = new Registry(storage, JSON);
+        PackageRecord old = record("beta", 1);
+        first.save(old);
+        first.saveInfos(List.of(PackageInfos.compute(old, storage, false, OK, 42)));
+        TagEntry moved = old.tags().get(0);
+        first.save(new PackageRecord(PackageRecord.FORMAT, "beta", old.upstreamUrl(), 1, 3, List.of(new TagEntry(
+                moved.tag(), moved.upstreamObject(), moved.upstreamCommit(), moved.treeOid(), hex(99, 40),
+                moved.commitTime(), moved.sizeBytes(), moved.sha256(), moved.md5(), moved.crc32(), moved.tarSha256(),
+                moved.fileCount(), moved.zig())), List.of()));
+
+        Registry loaded = new Registry(storage, JSON);
+        loaded.load();
+        PackageInfo info = loaded.info("beta").orElseThrow();
+        assertEquals(old.tags().get(0).commitOid(), info.tarballs().get(0).gitCommitOid(),
+                "the snapshot is served as it was written");
+        assertEquals(List.of("moved tag"), info.warnings());
+        assertNotSame(loaded.find(new PackageName("beta")).orElseThrow().warnings(), info.warnings());
+    }
+
+    @Test
+    void anUnreadableSnapshotCountsAsNoneAndTheRecordsStillLoad() throws Exception {
+        FileStorage storage = FileStorage.open(root);
+        new Registry(storage, JSON).save(record("gamma", 2));
+        Files.writeString(root.resolve(StorageKeys.INFO_SNAPSHOT), "{\"format\":1,\"packages\":{\"gamma\":[");
+
+        Registry loaded = new Registry(storage, JSON);
+        loaded.load();
+        assertEquals(List.of("gamma"), loaded.localNames());
+        assertTrue(loaded.info("gamma").isEmpty());
+        assertEquals(0, loaded.summary().healthy());
     }
 
     @Test
