@@ -46,20 +46,42 @@ public record PackageRecord(
     }
 
     public Optional<TagEntry> latest() {
-        return tags.stream().max(LATEST_ORDER);
+        return tags.stream().map(Ranked::of).max(Comparator.naturalOrder()).map(Ranked::tag);
+    }
+
+    /** The tags, latest first ({@link #LATEST_ORDER} reversed); each tag name is parsed once. */
+    public List<TagEntry> newestFirst() {
+        return tags.stream().map(Ranked::of).sorted(Comparator.reverseOrder()).map(Ranked::tag).toList();
     }
 
     /**
      * "Latest" order: any stable semver release beats pre-releases, which beat non-semver tags;
      * within each group semver precedence, then commit time, then the tag name decide.
      */
-    public static final Comparator<TagEntry> LATEST_ORDER = Comparator
-            .<TagEntry>comparingInt(t -> Semver.parse(t.tag()).map(v -> v.isPreRelease() ? 1 : 2).orElse(0))
-            .thenComparing((a, b) -> {
-                Optional<Semver> va = Semver.parse(a.tag());
-                Optional<Semver> vb = Semver.parse(b.tag());
-                return va.isPresent() && vb.isPresent() ? va.get().compareTo(vb.get()) : 0;
-            })
-            .thenComparingLong(TagEntry::commitTime)
-            .thenComparing(TagEntry::tag);
+    public static final Comparator<TagEntry> LATEST_ORDER = (a, b) -> Ranked.of(a).compareTo(Ranked.of(b));
+
+    /**
+     * A tag with its parsed version, so that sorting parses each name once instead of at every
+     * comparison (an update orders every package's tags: bench/scale.sh).
+     *
+     * @param group 2 for a stable release, 1 for a pre-release, 0 for a non-semver tag
+     */
+    private record Ranked(TagEntry tag, int group, Semver version) implements Comparable<Ranked> {
+        static Ranked of(TagEntry tag) {
+            Optional<Semver> version = Semver.parse(tag.tag());
+            return new Ranked(tag, version.map(v -> v.isPreRelease() ? 1 : 2).orElse(0), version.orElse(null));
+        }
+
+        @Override
+        public int compareTo(Ranked o) {
+            int c = Integer.compare(group, o.group);
+            if (c == 0 && version != null && o.version != null) {
+                c = version.compareTo(o.version);
+            }
+            if (c == 0) {
+                c = Long.compare(tag.commitTime(), o.tag.commitTime());
+            }
+            return c != 0 ? c : tag.tag().compareTo(o.tag.tag());
+        }
+    }
 }

@@ -71,8 +71,8 @@ public final class PackageInfos {
         List<PackageInfo.TarballInfo> tarballs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         long total = 0;
-        boolean dirPresent = !storage.list(StorageKeys.tagDir(pkg)).isEmpty();
-        List<TagEntry> ordered = record.tags().stream().sorted(PackageRecord.LATEST_ORDER.reversed()).toList();
+        List<TagEntry> ordered = record.newestFirst();
+        boolean anyTarball = false;
         for (TagEntry tag : ordered) {
             Optional<Storage.ObjectInfo> tarball = storage.stat(StorageKeys.tarball(pkg, tag.tag()));
             boolean manifest = storage.stat(StorageKeys.manifest(pkg, tag.tag())).isPresent();
@@ -86,6 +86,7 @@ public final class PackageInfos {
             if (!manifest) {
                 problems.add("manifest of " + tag.tag() + " is missing");
             }
+            anyTarball |= tarball.isPresent();
             total += tarball.map(Storage.ObjectInfo::size).orElse(0L);
             tarballs.add(new PackageInfo.TarballInfo(tag.tag(), "/" + StorageKeys.tarball(pkg, tag.tag()),
                     tag.sizeBytes(), manifest, tarball.isPresent(), tag.commitOid(), tag.treeOid(),
@@ -96,6 +97,8 @@ public final class PackageInfos {
         if (tarballs.isEmpty()) {
             problems.add("no tarballs");
         }
+        // A found tarball already proves the directory has a file; only otherwise is it listed.
+        boolean dirPresent = anyTarball || !storage.list(StorageKeys.tagDir(pkg)).isEmpty();
         problems.addAll(git.problems());
         if (!git.fetchable() && git.problems().isEmpty()) {
             problems.add("not fetchable over Git");
