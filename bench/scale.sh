@@ -406,7 +406,7 @@ if "generate" in res:
     g = res["generate"]
     p(f"| generate the root ({E['R_GEN_THREADS']} threads{'' if E['R_GENERATED'] == '1' else ', in an earlier run'}) | "
       f"{secs(g['wall_ms'])} | {secs(g['cpu_ms'])} | {mib(g['hwm_kb'])} | -Xmx2g | "
-      f"{g['load']:.1f} |" if "load" in g else "– |")
+      + (f"{g['load']:.1f} |" if "load" in g else "– |"))
 if "verify" in res:
     v = res["verify"]
     p(f"| `packbase.war verify` (re-hash {n * t:,} tarballs) | {secs(v['wall_ms'])} | {secs(v['cpu_ms'])} | "
