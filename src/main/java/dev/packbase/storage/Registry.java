@@ -14,6 +14,8 @@ import dev.packbase.domain.SourceCatalog;
 import dev.packbase.domain.TagManifest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +25,13 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -47,7 +55,9 @@ public final class Registry {
     /** A tag of a package. */
     public record TagRef(String packageName, String tag) {
     }
-    private volatile SortedMap<String, PackageInfo> infos = Collections.emptySortedMap();
+    /** The snapshot's entries; still being read in the background right after a {@link #load}. */
+    private volatile CompletableFuture<SortedMap<String, PackageInfo>> infos =
+            CompletableFuture.completedFuture(Collections.emptySortedMap());
     private volatile SourceCatalog catalog = SourceCatalog.empty();
     private volatile Set<String> registeredNames = Set.of();
     private final Object snapshotLock = new Object();
@@ -77,47 +87,91 @@ public final class Registry {
     }
 
     /**
-     * Reads every package record and the info snapshot. The snapshot repeats most of what the records
-     * hold (ids, digests, Zig metadata), and a record repeats its package's Zig metadata per tag; at
-     * 100,000 tags these copies were most of the heap (bench/scale.sh). So each record is read with
-     * its own string pool, and the snapshot is read one package at a time, each entry taking the
-     * values it shares with its record from the record ({@link PackageInfos#sharing}); its own copies
-     * die young instead of filling the old generation.
+     * Reads every package record, then the info snapshot in the background: callers can go on with
+     * what needs only records (the derived-Git check at startup) while it is read, and every reader of
+     * the snapshot waits for it. The snapshot repeats most of what the records hold (ids, digests, Zig
+     * metadata), and a record repeats its package's Zig metadata per tag; at 100,000 tags these copies
+     * were most of the heap (bench/scale.sh). So each record is read with its own string pool, and
+     * the snapshot is read one package at a time, each entry taking the values it shares with its
+     * record from the record ({@link PackageInfos#sharing}); its own copies die young instead of
+     * filling the old generation. Records are independent files and are read on all cores.
      */
     public void load() throws IOException {
         loadedSnapshotStamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
                 .map(i -> i.size() + "@" + i.lastModifiedMillis()).orElse("");
-        ObjectReader recordReader = pooledStrings(json).readerFor(PackageRecord.class);
-        Map<String, PackageRecord> loaded = new TreeMap<>();
-        for (String key : storage.list(StorageKeys.PACKAGES_DIR)) {
-            if (!key.endsWith(".json")) {
-                continue;
-            }
-            try (InputStream in = storage.open(key)) {
-                PackageRecord record = recordReader.withAttribute(StringPool.class, new StringPool()).readValue(in);
-                loaded.put(record.name(), record);
-            } catch (IOException e) {
-                LOG.warning(() -> "skipping unreadable package record " + key + ": " + e.getMessage());
-            }
-        }
+        infos.handle((done, failed) -> null).join(); // a previous load's snapshot read must not outlive this one
+        Map<String, PackageRecord> loaded = readRecords();
         packages.keySet().retainAll(loaded.keySet());
         packages.putAll(loaded);
         byZigHash.clear();
         loaded.values().forEach(this::indexZigHashes);
-        infos = readSnapshot(loaded);
         setCatalog(readCatalog(StorageKeys.SOURCE_CURRENT).orElse(SourceCatalog.empty()));
+        CompletableFuture<SortedMap<String, PackageInfo>> snapshot = new CompletableFuture<>();
+        infos = snapshot;
+        Thread reader = new Thread(() -> {
+            try {
+                snapshot.complete(readSnapshot(loaded)); // no new generation: every reader waits for this
+            } catch (Throwable t) {
+                snapshot.completeExceptionally(t); // readers fail instead of waiting forever
+                throw t;
+            }
+        }, "packbase-load-snapshot");
+        reader.setDaemon(true);
+        reader.start();
         changed();
+    }
+
+    private Map<String, PackageRecord> readRecords() throws IOException {
+        ObjectReader recordReader = pooledStrings(json).readerFor(PackageRecord.class);
+        List<String> keys = storage.list(StorageKeys.PACKAGES_DIR).stream().filter(k -> k.endsWith(".json")).toList();
+        Map<String, PackageRecord> loaded = new ConcurrentHashMap<>();
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "packbase-load-records");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Callable<Void>> slices = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                int first = i;
+                slices.add(() -> {
+                    for (int k = first; k < keys.size(); k += threads) {
+                        String key = keys.get(k);
+                        try (InputStream in = storage.open(key)) {
+                            PackageRecord record = recordReader.withAttribute(StringPool.class, new StringPool())
+                                    .readValue(in);
+                            loaded.put(record.name(), record);
+                        } catch (IOException e) {
+                            LOG.warning(() -> "skipping unreadable package record " + key + ": " + e.getMessage());
+                        }
+                    }
+                    return null;
+                });
+            }
+            for (Future<Void> done : pool.invokeAll(slices)) {
+                done.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading package records", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return loaded;
     }
 
     /**
      * The snapshot's entries, read one at a time ({@link InfoSnapshot} is the file's shape); an
      * unreadable snapshot counts as none, as every later fetch or update rewrites it.
      */
-    private SortedMap<String, PackageInfo> readSnapshot(Map<String, PackageRecord> records) throws IOException {
+    private SortedMap<String, PackageInfo> readSnapshot(Map<String, PackageRecord> records) {
         SortedMap<String, PackageInfo> read = new TreeMap<>();
-        if (storage.stat(StorageKeys.INFO_SNAPSHOT).isEmpty()) {
-            return read;
-        }
         ObjectReader infoReader = json.readerFor(PackageInfo.class);
         try (InputStream in = storage.open(StorageKeys.INFO_SNAPSHOT);
                 JsonParser p = json.getFactory().createParser(in)) {
@@ -139,7 +193,9 @@ public final class Registry {
                 }
             }
             return read;
-        } catch (IOException e) {
+        } catch (NoSuchFileException e) {
+            return new TreeMap<>();
+        } catch (IOException | RuntimeException e) {
             LOG.warning(() -> "ignoring unreadable " + StorageKeys.INFO_SNAPSHOT + ": " + e.getMessage());
             return new TreeMap<>();
         }
@@ -185,7 +241,7 @@ public final class Registry {
         List<String> registered = List.copyOf(registeredNames);
         TreeSet<String> all = new TreeSet<>(local);
         all.addAll(registered);
-        SortedMap<String, PackageInfo> snapshot = infos;
+        SortedMap<String, PackageInfo> snapshot = infos.join();
         int healthy = 0;
         for (String name : all) {
             PackageInfo info = snapshot.get(name);
@@ -281,11 +337,7 @@ public final class Registry {
     }
 
     public Optional<PackageInfo> info(String name) {
-        return Optional.ofNullable(infos.get(name));
-    }
-
-    public SortedMap<String, PackageInfo> infos() {
-        return infos;
+        return Optional.ofNullable(infos.join().get(name));
     }
 
     /** Rewrites the whole snapshot with exactly these packages (an update run sees them all). */
@@ -295,7 +347,7 @@ public final class Registry {
             all.forEach(i -> next.put(i.packageName(), i));
             InfoSnapshot snapshot = new InfoSnapshot(1, System.currentTimeMillis() / 1000, next);
             storage.replace(StorageKeys.INFO_SNAPSHOT, out -> json.writeValue(out, snapshot));
-            infos = Collections.unmodifiableSortedMap(next);
+            infos = CompletableFuture.completedFuture(Collections.unmodifiableSortedMap(next));
             changed();
         }
     }
@@ -320,11 +372,11 @@ public final class Registry {
     /** Replaces the snapshot entries of the given packages and rewrites the snapshot file atomically. */
     public void saveInfos(List<PackageInfo> updated) throws IOException {
         synchronized (snapshotLock) {
-            SortedMap<String, PackageInfo> next = new TreeMap<>(infos);
+            SortedMap<String, PackageInfo> next = new TreeMap<>(infos.join());
             updated.forEach(i -> next.put(i.packageName(), i));
             InfoSnapshot snapshot = new InfoSnapshot(1, System.currentTimeMillis() / 1000, next);
             storage.replace(StorageKeys.INFO_SNAPSHOT, out -> json.writeValue(out, snapshot));
-            infos = Collections.unmodifiableSortedMap(next);
+            infos = CompletableFuture.completedFuture(Collections.unmodifiableSortedMap(next));
             changed();
         }
     }
