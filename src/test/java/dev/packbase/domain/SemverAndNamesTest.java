@@ -42,7 +42,7 @@ class SemverAndNamesTest {
                 List.of(tag("alpha", 20), tag("beta", 10)), List.of(), List.of());
         assertEquals("alpha", none.latest().orElseThrow().tag(), "non-semver tags by commit time");
         PackageRecord mixed = new PackageRecord(1, "x", "u", 0, 0, List.of(tag("nightly", 30), tag("v1.2.0", 10),
-                tag("v2.0.0-rc.1", 20), tag("v1.10.0", 5), tag("alpha", 30), tag("v1.2.0+build", 10)), List.of());
+                tag("v2.0.0-rc.1", 20), tag("v1.10.0", 5), tag("alpha", 30), tag("v1.2.0+build", 10)), List.of(), List.of());
         assertEquals(List.of("v1.10.0", "v1.2.0+build", "v1.2.0", "v2.0.0-rc.1", "nightly", "alpha"),
                 mixed.newestFirst().stream().map(TagEntry::tag).toList());
         assertEquals(mixed.newestFirst(), mixed.tags().stream().sorted(PackageRecord.LATEST_ORDER.reversed()).toList());

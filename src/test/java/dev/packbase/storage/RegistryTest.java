@@ -53,7 +53,7 @@ class RegistryTest {
             entries.add(tag("v1." + i + ".0", name.hashCode() + i * 100));
         }
         return new PackageRecord(PackageRecord.FORMAT, name, "https://example.invalid/" + name, 1, 2, entries,
-                List.of("moved tag"));
+                List.of("moved tag"), List.of());
     }
 
     @Test
@@ -92,7 +92,7 @@ class RegistryTest {
         first.save(new PackageRecord(PackageRecord.FORMAT, "beta", old.upstreamUrl(), 1, 3, List.of(new TagEntry(
                 moved.tag(), moved.upstreamObject(), moved.upstreamCommit(), moved.treeOid(), hex(99, 40),
                 moved.commitTime(), moved.sizeBytes(), moved.sha256(), moved.md5(), moved.crc32(), moved.tarSha256(),
-                moved.fileCount(), moved.zig())), List.of()));
+                moved.fileCount(), moved.zig())), List.of(), List.of()));
 
         Registry loaded = new Registry(storage, JSON);
         loaded.load();
