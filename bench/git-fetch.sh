@@ -52,13 +52,6 @@ JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$here/results}
 KEEP=${BENCH_KEEP:-0}
 RUSAGE_RUNS=${BENCH_RUSAGE_RUNS:-5}
-if [ -n "${BENCH_TMPDIR:-}" ]; then
-  TMPBASE=$BENCH_TMPDIR
-elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
-  TMPBASE=/dev/shm
-else
-  TMPBASE=${TMPDIR:-/tmp}
-fi
 LAST_TAG="v1.$((TAGS - 1)).0"
 
 log() { printf 'git-fetch: %s\n' "$*" >&2; }

@@ -41,13 +41,6 @@ WAR=${BENCH_WAR:-$repo_root/target/packbase.war}
 JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$repo_root/bench/results}
 KEEP=${BENCH_KEEP:-0}
-if [ -n "${BENCH_TMPDIR:-}" ]; then
-  TMPBASE=$BENCH_TMPDIR
-elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
-  TMPBASE=/dev/shm
-else
-  TMPBASE=${TMPDIR:-/tmp}
-fi
 
 log() { printf 'ingest: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -2,8 +2,17 @@
 # every server the script started (by the PIDs it recorded in `pids`), Git isolated from the user's
 # configuration, and small /proc readers. The sourcing script defines `log` and KEEP first.
 
-# bench_setup <prefix>: creates $T under $TMPBASE and installs the cleanup traps.
+# bench_setup <prefix>: creates $T under $TMPBASE and installs the cleanup traps. TMPBASE is
+# BENCH_TMPDIR if set, else /dev/shm when writable (the benchmarks then measure no disk), else
+# $TMPDIR or /tmp.
 bench_setup() {
+  if [ -n "${BENCH_TMPDIR:-}" ]; then
+    TMPBASE=$BENCH_TMPDIR
+  elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    TMPBASE=/dev/shm
+  else
+    TMPBASE=${TMPDIR:-/tmp}
+  fi
   T=$(mktemp -d "$TMPBASE/$1.XXXXXX")
   chmod 755 "$T" # the nginx worker (nobody when started as root) must reach files below it
   pids=()        # every server this script started, by PID

@@ -47,13 +47,6 @@ PKG=${BENCH_PKG:-tarbench}
 SEED=${BENCH_SEED:-1}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$here/results}
 KEEP=${BENCH_KEEP:-0}
-if [ -n "${BENCH_TMPDIR:-}" ]; then
-  TMPBASE=$BENCH_TMPDIR
-elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
-  TMPBASE=/dev/shm
-else
-  TMPBASE=${TMPDIR:-/tmp}
-fi
 
 log() { printf 'tarball-get: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
