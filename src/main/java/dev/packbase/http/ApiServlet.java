@@ -142,6 +142,9 @@ public final class ApiServlet extends JsonServlet {
                             "request body exceeds the limit of " + max + " bytes");
                 }
             }
+        } catch (IOException e) {
+            // The client went away or sent a broken body: its failure, not an internal error to log as one.
+            throw PackbaseException.badRequest("the request body could not be read: " + e.getMessage());
         }
         if (buffer.size() == 0) {
             throw PackbaseException.badRequest("missing JSON body: expected {\"url\": \"git+https://host/owner/repo\"}");
