@@ -82,11 +82,12 @@ public final class SeedUpstream implements Upstream {
         return repository;
     }
 
-    private static ObjectId blob(ObjectInserter ins, String text) throws IOException {
+    /** Also used by the scale benchmark's generator (ScaleRoot), which builds upstreams the same way. */
+    static ObjectId blob(ObjectInserter ins, String text) throws IOException {
         return ins.insert(Constants.OBJ_BLOB, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static ObjectId tree(ObjectInserter ins, Map<String, ObjectId> files) throws IOException {
+    static ObjectId tree(ObjectInserter ins, Map<String, ObjectId> files) throws IOException {
         TreeFormatter f = new TreeFormatter();
         new TreeMap<>(files).forEach((name, id) -> f.append(name, FileMode.REGULAR_FILE, id));
         return ins.insert(f);

@@ -181,14 +181,14 @@ public final class ScaleRoot {
                 for (int t = 0; t < count; t++) {
                     String version = "0." + (t + 1) + ".0";
                     String tag = "v" + version;
-                    ObjectId src = tree(ins, Map.of(
-                            "root.zig", blob(ins, "//! " + name + " " + version + "\n" + zigSource(random, t)),
-                            "util.zig", blob(ins, "pub const version = \"" + version + "\";\n" + zigSource(random, t))));
+                    ObjectId src = SeedUpstream.tree(ins, Map.of(
+                            "root.zig", SeedUpstream.blob(ins, "//! " + name + " " + version + "\n" + zigSource(random, t)),
+                            "util.zig", SeedUpstream.blob(ins, "pub const version = \"" + version + "\";\n" + zigSource(random, t))));
                     Map<String, ObjectId> files = new TreeMap<>();
-                    files.put("LICENSE", blob(ins, license));
-                    files.put("README.md", blob(ins, "# " + name + "\n\n" + words(random, 40 + t)));
-                    files.put("build.zig", blob(ins, buildZig(name)));
-                    files.put("build.zig.zon", blob(ins, zon(name, version, fingerprint)));
+                    files.put("LICENSE", SeedUpstream.blob(ins, license));
+                    files.put("README.md", SeedUpstream.blob(ins, "# " + name + "\n\n" + words(random, 40 + t)));
+                    files.put("build.zig", SeedUpstream.blob(ins, buildZig(name)));
+                    files.put("build.zig.zon", SeedUpstream.blob(ins, zon(name, version, fingerprint)));
                     TreeFormatter top = new TreeFormatter();
                     files.forEach((file, id) -> top.append(file, FileMode.REGULAR_FILE, id));
                     top.append("src", FileMode.TREE, src); // "src" sorts last in Git order
@@ -236,16 +236,6 @@ public final class ScaleRoot {
         @Override
         public Repository fetch(List<UpstreamTag> wanted, Path scratch) {
             return repository;
-        }
-
-        private static ObjectId blob(ObjectInserter ins, String text) throws IOException {
-            return ins.insert(Constants.OBJ_BLOB, text.getBytes(StandardCharsets.UTF_8));
-        }
-
-        private static ObjectId tree(ObjectInserter ins, Map<String, ObjectId> files) throws IOException {
-            TreeFormatter f = new TreeFormatter();
-            new TreeMap<>(files).forEach((file, id) -> f.append(file, FileMode.REGULAR_FILE, id));
-            return ins.insert(f);
         }
 
         private static String buildZig(String name) {
