@@ -109,10 +109,14 @@ public final class ScaleRoot {
             }));
         }
         List<PackageInfo> infos = new ArrayList<>();
-        for (Future<PackageInfo> f : futures) {
-            infos.add(f.get());
+        try {
+            for (Future<PackageInfo> f : futures) {
+                infos.add(f.get());
+            }
+        } finally {
+            // Also on a failure: the pool's threads would otherwise keep the JVM, and bench/scale.sh, waiting.
+            pool.shutdownNow();
         }
-        pool.shutdown();
         pool.awaitTermination(1, TimeUnit.MINUTES);
 
         // What the first update run with this catalog leaves behind: the catalog synced (previous empty)
