@@ -319,17 +319,13 @@ be_hwm_end=$(backend_hwm)
 pb_threads=$(status_kb "$PB_PID" Threads)
 
 # Stop the servers (graceful) so that the access logs are complete, then report.
-for p in "$PB_PID" "$NGINX_PID" "$FCGI_PID"; do kill "$p" 2>/dev/null || true; done
-for p in "$PB_PID" "$NGINX_PID" "$FCGI_PID"; do
-  for ((i = 0; i < 100; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-done
+stop_gracefully "$PB_PID" "$NGINX_PID" "$FCGI_PID"
 
 # ----------------------------------------------------------------------------------------- report
 mkdir -p "$RESULTS_DIR"
 REPORT="$RESULTS_DIR/git-fetch-$(date -u +%Y-%m-%d).md"
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-war_commit=$(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-war_dirty=$(git -C "$repo_root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ", uncommitted changes" || true)
+war_rev=$(war_revision)
 export R_TIMES="$TIMES" R_RES="$RES" R_CHECKS="$CHECKS" R_PB_LOG="$T/pb-access.log" R_NG_LOG="$T/srv/nginx-access.log" \
   R_MEASURES="$MEASURES" R_RUNS="$RUNS" R_WARMUP="$WARMUP" R_CLK="$CLK_TCK" R_PKG="$PKG" R_LAST_TAG="$LAST_TAG" \
   R_TAGS="$TAGS" R_FILES="$up_files" R_TREE_BYTES="$up_tree_bytes" R_COMMITS="$up_commits" R_OBJECTS="$up_objects" \
@@ -343,7 +339,7 @@ export R_TIMES="$TIMES" R_RES="$RES" R_CHECKS="$CHECKS" R_PB_LOG="$T/pb-access.l
   R_NPROC="$(nproc)" R_CPU="$cpu_model" R_KERNEL="$(uname -r)" R_MEM="$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
   R_JAVA="$(java -version 2>&1 | tr '\n' ' ')" R_GIT="$(git --version)" R_ZIG="$("$ZIG" version)" \
   R_NGINX="$(nginx -v 2>&1)" R_FCGI="$(fcgiwrap -h 2>&1 | awk '/version/ { print $3 }')" R_JAVA_OPTS="$JAVA_OPTS" \
-  R_WAR="$WAR" R_WAR_SHA="$(sha256sum "$WAR" | cut -c1-16)" R_WAR_COMMIT="$war_commit$war_dirty" R_TMP="$TMPBASE" \
+  R_WAR="$WAR" R_WAR_SHA="$(sha256sum "$WAR" | cut -c1-16)" R_WAR_COMMIT="$war_rev" R_TMP="$TMPBASE" \
   R_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
 python3 - >"$T/report.md" <<'PY'
 import os, re, statistics

@@ -24,12 +24,29 @@ bench_setup() {
   : >"$T/gitconfig"
 }
 
-bench_cleanup() {
-  local rc=$? p i
-  trap - EXIT INT TERM
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do
+# stop_gracefully <pid>...: SIGTERM to each, then waits up to 10 s for each to exit (so that servers
+# finish their access logs before a report reads them).
+stop_gracefully() {
+  local p i
+  for p in "$@"; do kill "$p" 2>/dev/null || true; done
+  for p in "$@"; do
     for ((i = 0; i < 100; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  done
+}
+
+# war_revision: the checkout's short commit, with ", uncommitted changes" when tracked files differ.
+war_revision() {
+  local commit dirty
+  commit=$(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  dirty=$(git -C "$repo_root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ", uncommitted changes" || true)
+  echo "$commit$dirty"
+}
+
+bench_cleanup() {
+  local rc=$? p
+  trap - EXIT INT TERM
+  stop_gracefully "${pids[@]}"
+  for p in "${pids[@]}"; do
     kill -9 "$p" 2>/dev/null || true
     wait "$p" 2>/dev/null || true
   done

@@ -300,8 +300,7 @@ LOAD_END=$(loadavg)
 # ------------------------------------------------------------------------------------------ report
 mkdir -p "$RESULTS_DIR"
 REPORT="$RESULTS_DIR/scale-$(date -u +%Y-%m-%d).md"
-war_commit=$(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-war_dirty=$(git -C "$repo_root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ", uncommitted changes" || true)
+war_rev=$(war_revision)
 export R_RES="$RES" R_RUNS="$RUNS_TSV" R_GEN="$T/generation.tsv" R_T="$T" R_PACKAGES="$PACKAGES" R_TAGS="$TAGS" \
   R_SEED="$SEED" R_GEN_THREADS="$GEN_THREADS" R_GENERATED="$GENERATED" R_STARTS="$STARTS" R_UPDATES="$UPDATES" \
   R_ROUNDS="$ROUNDS" \
@@ -311,7 +310,7 @@ export R_RES="$RES" R_RUNS="$RUNS_TSV" R_GEN="$T/generation.tsv" R_T="$T" R_PACK
   R_LOAD0="$LOAD_START" R_LOAD1="$LOAD_END" R_NPROC="$(nproc)" R_CPU="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
   R_KERNEL="$(uname -r)" R_MEM="$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" R_JAVA="$(java -version 2>&1 | tr '\n' ' ')" \
   R_WRK="$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)" R_JAVA_OPTS="$JAVA_OPTS" R_WAR_SHA="$(sha256sum "$WAR" | cut -c1-16)" \
-  R_WAR_COMMIT="$war_commit$war_dirty" R_TMP="$TMPBASE" R_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
+  R_WAR_COMMIT="$war_rev" R_TMP="$TMPBASE" R_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
 python3 - >"$T/report.md" <<'PY'
 import os, re, statistics
 E = os.environ

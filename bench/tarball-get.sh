@@ -354,17 +354,13 @@ pb_threads=$(status_kb "$PB_PID" Threads)
 tc_rss_end=; [ -n "$TC_PID" ] && tc_rss_end=$(status_kb "$TC_PID" VmRSS)
 nginx_nproc=$(nginx_workers | wc -w)
 
-for p in "$PB_PID" "$NGINX_PID" $TC_PID; do kill "$p" 2>/dev/null || true; done
-for p in "$PB_PID" "$NGINX_PID" $TC_PID; do
-  for ((i = 0; i < 100; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-done
+stop_gracefully "$PB_PID" "$NGINX_PID" $TC_PID
 
 # ----------------------------------------------------------------------------------------- report
 mkdir -p "$RESULTS_DIR"
 REPORT="$RESULTS_DIR/tarball-get-$(date -u +%Y-%m-%d).md"
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-war_commit=$(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-war_dirty=$(git -C "$repo_root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ", uncommitted changes" || true)
+war_rev=$(war_revision)
 export R_RUNS="$RUNS_TSV" R_RES="$RES" R_CHECKS="$CHECKS" R_SERVERS="$SERVERS" R_SIZES="$SIZES" R_CLK="$CLK_TCK" \
   R_THREADS="$THREADS" R_CONN="$CONNECTIONS" R_DURATION="$DURATION" R_WARMUP="$WARMUP_S" R_ROUNDS="$ROUNDS" \
   R_PKG="$PKG" R_SEED="$SEED" R_TOMCAT="$TOMCAT" R_TOMCAT_SKIP="$TOMCAT_SKIP" R_TC_VERSION="$TC_VERSION" \
@@ -375,7 +371,7 @@ export R_RUNS="$RUNS_TSV" R_RES="$RES" R_CHECKS="$CHECKS" R_SERVERS="$SERVERS" R
   R_MBUSY="$(( (mbusy_end - mbusy_start) * 100 / (mtotal_end - mtotal_start) ))" \
   R_NPROC="$(nproc)" R_CPU="$cpu_model" R_KERNEL="$(uname -r)" R_MEM="$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
   R_JAVA="$(java -version 2>&1 | tr '\n' ' ')" R_NGINX="$(nginx -v 2>&1)" R_WRK="$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)" \
-  R_JAVA_OPTS="$JAVA_OPTS" R_WAR_SHA="$(sha256sum "$WAR" | cut -c1-16)" R_WAR_COMMIT="$war_commit$war_dirty" \
+  R_JAVA_OPTS="$JAVA_OPTS" R_WAR_SHA="$(sha256sum "$WAR" | cut -c1-16)" R_WAR_COMMIT="$war_rev" \
   R_TMP="$TMPBASE" R_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
 python3 - >"$T/report.md" <<'PY'
 import os, statistics
