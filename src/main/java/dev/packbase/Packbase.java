@@ -41,6 +41,7 @@ public final class Packbase implements AutoCloseable {
     private final GitService git;
     private final Ingestor ingestor;
     private final UpdateService update;
+    private final WorkPool work;
     private ScheduledExecutorService edgeReloader;
 
     private Packbase(Config config, Clock clock) {
@@ -48,9 +49,10 @@ public final class Packbase implements AutoCloseable {
         this.json = Json.newMapper();
         this.storage = FileStorage.open(config.root(), config.update().readOnly());
         this.registry = new Registry(storage, json);
-        this.derivedGit = new DerivedGit(storage, json);
+        this.work = new WorkPool(config.limits().ingestThreads());
+        this.derivedGit = new DerivedGit(storage, json, work);
         this.git = new GitService(registry, derivedGit);
-        this.ingestor = new Ingestor(config, storage, registry, derivedGit, git, json, clock);
+        this.ingestor = new Ingestor(config, storage, registry, derivedGit, git, json, clock, work);
         this.update = new UpdateService(config, storage, registry, ingestor, json, clock);
     }
 
@@ -211,6 +213,7 @@ public final class Packbase implements AutoCloseable {
         if (edgeReloader != null) {
             edgeReloader.shutdownNow();
         }
+        work.close();
         LOG.info("packbase stopped");
     }
 }

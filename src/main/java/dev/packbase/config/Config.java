@@ -42,6 +42,7 @@ public record Config(
             java.util.List<String> allowedHosts,
             int maxRedirects,
             java.util.List<String> allowedSchemes,
-            int maxConcurrentRequests) {
+            int maxConcurrentRequests,
+            int ingestThreads) {
     }
 }

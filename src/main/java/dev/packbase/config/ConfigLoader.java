@@ -98,6 +98,10 @@ public final class ConfigLoader {
                 throw invalid(Setting.FETCH_ALLOWED_SCHEMES, scheme, "only https and http can be listed");
             }
         }
+        int ingestThreads = (int) parseLong(Setting.INGEST_THREADS, lookup.apply(Setting.INGEST_THREADS), 0, 256);
+        if (ingestThreads == 0) {
+            ingestThreads = Runtime.getRuntime().availableProcessors();
+        }
         int maxRedirects = (int) parseLong(Setting.FETCH_MAX_REDIRECTS, lookup.apply(Setting.FETCH_MAX_REDIRECTS), 0, 20);
 
         long ttl = parseLong(Setting.UPDATE_TTL_SECONDS, lookup.apply(Setting.UPDATE_TTL_SECONDS), 0, Long.MAX_VALUE / 1000);
@@ -109,7 +113,7 @@ public final class ConfigLoader {
         boolean updateOnStart = parseBoolean(Setting.UPDATE_ON_START, lookup.apply(Setting.UPDATE_ON_START));
         Config config = new Config(root, port, token, source, release, baseUrl, java.util.Set.copyOf(trusted), seed,
                 new Config.Limits(allowFile, maxRequest, maxDownload, maxTarball, maxFiles, Duration.ofSeconds(timeout),
-                        maxIngests, denied, allowedHosts, maxRedirects, schemes, maxRequests),
+                        maxIngests, denied, allowedHosts, maxRedirects, schemes, maxRequests, ingestThreads),
                 new Config.Update(Duration.ofSeconds(ttl), Duration.ofSeconds(cooldown), sourceMax,
                         Duration.ofSeconds(sourceTimeout), readOnly, Duration.ofSeconds(reload), updateOnStart));
         return new Loaded(config, List.copyOf(report));

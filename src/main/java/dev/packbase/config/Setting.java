@@ -23,6 +23,7 @@ public enum Setting {
     MAX_FILES("PACKBASE_MAX_FILES", "50000", "most files in one tag's tree"),
     FETCH_TIMEOUT_SECONDS("PACKBASE_FETCH_TIMEOUT_SECONDS", "300", "time limit for one ingest's upstream traffic"),
     MAX_CONCURRENT_INGESTS("PACKBASE_MAX_CONCURRENT_INGESTS", "4", "ingests (POST /api/fetch) that may run at once; more get 503 busy with Retry-After"),
+    INGEST_THREADS("PACKBASE_INGEST_THREADS", "0", "CPU threads that ingests spread their tarballs, derived packs and Git self-check over, shared by all ingests (0: one per processor)"),
     MAX_CONCURRENT_REQUESTS("PACKBASE_MAX_CONCURRENT_REQUESTS", "128", "HTTP requests served at once; more get 503 busy with Retry-After instead of queueing (keep it below the container's thread pool)"),
     FETCH_DENIED_NETWORKS("PACKBASE_FETCH_DENIED_NETWORKS", "169.254.0.0/16,fe80::/10,0.0.0.0/8",
             "upstream addresses POST /api/fetch refuses (CIDR list; stops requests into cloud metadata and link-local services)"),

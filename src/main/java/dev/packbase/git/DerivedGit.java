@@ -1,6 +1,7 @@
 package dev.packbase.git;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.WorkPool;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.TagManifest;
@@ -48,10 +49,17 @@ public final class DerivedGit {
     private static final long SCRATCH_LIMIT = 64L << 20;
     private final FileStorage storage;
     private final ObjectMapper json;
+    private final WorkPool work;
 
-    public DerivedGit(FileStorage storage, ObjectMapper json) {
+    public DerivedGit(FileStorage storage, ObjectMapper json, WorkPool work) {
         this.storage = storage;
         this.json = json;
+        this.work = work;
+    }
+
+    /** Builds one tag at a time (tools and tests that only read indexes). */
+    public DerivedGit(FileStorage storage, ObjectMapper json) {
+        this(storage, json, new WorkPool(1));
     }
 
     public Path packDirectory(PackageName pkg) {
@@ -85,30 +93,28 @@ public final class DerivedGit {
         Optional<GitIndex> previous = index(pkg);
         Map<String, GitIndex.Tag> known = new LinkedHashMap<>();
         previous.ifPresent(i -> i.tags().forEach(t -> known.put(t.tag(), t)));
-        List<GitIndex.Tag> tags = new ArrayList<>();
-        java.util.Set<String> built = new java.util.TreeSet<>();
-        InMemoryRepository scratch = null;
-        try {
-            for (TagManifest m : manifests) {
-                GitIndex.Tag existing = known.get(m.tag());
-                if (existing != null && present(pkg, existing)) {
-                    tags.add(existing);
-                } else {
-                    if (scratch == null || packBytes(scratch) > SCRATCH_LIMIT) {
-                        if (scratch != null) {
-                            scratch.close();
-                        }
-                        scratch = new InMemoryRepository(new DfsRepositoryDescription("derive/" + pkg));
-                    }
-                    tags.add(build(pkg, m, scratch));
-                    built.add(m.tag());
-                }
-            }
-        } finally {
-            if (scratch != null) {
-                scratch.close();
+        List<TagManifest> missing = new ArrayList<>();
+        for (TagManifest m : manifests) {
+            GitIndex.Tag existing = known.get(m.tag());
+            if (existing == null || !present(pkg, existing)) {
+                missing.add(m);
             }
         }
+        // Contiguous runs of releases in version order, one per worker: neighbouring releases share
+        // most files, and a run's shared scratch repository deflates each of them once (see build).
+        missing.sort(java.util.Comparator.comparing(TagManifest::toEntry, PackageRecord.LATEST_ORDER));
+        int runs = Math.min(work.threads(), missing.size());
+        List<List<TagManifest>> slices = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            slices.add(missing.subList(r * missing.size() / runs, (r + 1) * missing.size() / runs));
+        }
+        Map<String, GitIndex.Tag> fresh = new HashMap<>();
+        work.map(slices, slice -> buildRun(pkg, slice)).forEach(run -> run.forEach(t -> fresh.put(t.tag(), t)));
+        List<GitIndex.Tag> tags = new ArrayList<>();
+        for (TagManifest m : manifests) {
+            tags.add(fresh.containsKey(m.tag()) ? fresh.get(m.tag()) : known.get(m.tag()));
+        }
+        java.util.Set<String> built = new java.util.TreeSet<>(fresh.keySet());
         String history = previous.map(GitIndex::historyPack).orElse(null);
         if (!built.isEmpty() || previous.isEmpty() || !previous.get().tags().equals(tags) || history == null
                 || !historyPresent(pkg, history)) {
@@ -133,6 +139,28 @@ public final class DerivedGit {
                 storage.delete(key);
             }
         }
+    }
+
+    /** Builds the packs of consecutive tags in one scratch repository, started afresh when it grows large. */
+    private List<GitIndex.Tag> buildRun(PackageName pkg, List<TagManifest> run) throws IOException {
+        List<GitIndex.Tag> tags = new ArrayList<>();
+        InMemoryRepository scratch = null;
+        try {
+            for (TagManifest m : run) {
+                if (scratch == null || packBytes(scratch) > SCRATCH_LIMIT) {
+                    if (scratch != null) {
+                        scratch.close();
+                    }
+                    scratch = new InMemoryRepository(new DfsRepositoryDescription("derive/" + pkg));
+                }
+                tags.add(build(pkg, m, scratch));
+            }
+        } finally {
+            if (scratch != null) {
+                scratch.close();
+            }
+        }
+        return tags;
     }
 
     /** The index after {@link #ensure}, and the tags whose packs it had to build. */
@@ -225,8 +253,9 @@ public final class DerivedGit {
         ObjectId served;
         ObjectId upstream;
         try (ObjectInserter ins = repo.newObjectInserter();
+                ObjectReader existing = repo.newObjectReader();
                 InputStream tarball = storage.open(m.tarball().path())) {
-            tree = TarballTree.insert(tarball, pkg.value() + "-" + m.tag(), m.gitlinks(), ins);
+            tree = TarballTree.insert(tarball, pkg.value() + "-" + m.tag(), m.gitlinks(), ins, existing);
             if (!tree.name().equals(m.treeOid())) {
                 throw new IOException("tree rebuilt from the tarball of " + pkg + " " + m.tag() + " is " + tree.name()
                         + ", the manifest says " + m.treeOid());

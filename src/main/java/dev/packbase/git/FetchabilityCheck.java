@@ -1,5 +1,6 @@
 package dev.packbase.git;
 
+import dev.packbase.WorkPool;
 import dev.packbase.domain.GitStatus;
 import dev.packbase.domain.PackageName;
 import java.io.ByteArrayInputStream;
@@ -23,22 +24,24 @@ import org.eclipse.jgit.transport.PackParser;
  * update time, in process, through the same {@link GitService} that serves clients. It sends Zig's own
  * request shapes (protocol v2 ls-refs with peel, then a fetch with {@code deepen 1} of each served
  * commit and of each upstream commit id) and reads every returned pack ({@link PackStreamCheck}:
- * well-formed, every object inflates to its size, checksum), checking that the commit comes with
- * the recorded tree and that tree is in the pack.
+ * well-formed, every object inflates to its size, checksum; an upstream commit's blobs are covered by
+ * the checksum only, see {@link #fetches}), checking that the commit comes with the recorded tree and
+ * that tree is in the pack.
  */
 public final class FetchabilityCheck {
     private FetchabilityCheck() {
     }
 
     public static GitStatus run(GitService git, PackageName pkg) {
-        return run(git, pkg, null);
+        return run(git, pkg, null, new WorkPool(1));
     }
 
     /**
      * Like {@link #run(GitService, PackageName)}, but fetches only the given tags' commits (null: all).
      * ls-refs always covers every ref. Used after an ingest: tags checked before have not changed.
+     * The fetches are independent and spread over {@code work}; problems are reported in tag order.
      */
-    public static GitStatus run(GitService git, PackageName pkg, java.util.Set<String> onlyTags) {
+    public static GitStatus run(GitService git, PackageName pkg, java.util.Set<String> onlyTags, WorkPool work) {
         List<String> problems = new ArrayList<>();
         try {
             Optional<GitService.Served> opened = git.open(pkg);
@@ -54,14 +57,22 @@ public final class FetchabilityCheck {
                     ready = false;
                 }
             }
-            boolean fetchable = ready;
+            List<String[]> wanted = new ArrayList<>();
             for (GitIndex.Tag tag : served.index().tags()) {
                 if (!served.refs().containsKey(tag.tag()) || (onlyTags != null && !onlyTags.contains(tag.tag()))) {
                     continue;
                 }
-                fetchable &= fetches(git, served, tag.commit(), tag.tree(), problems);
+                wanted.add(new String[] {tag.commit(), tag.tree(), "blobs"});
                 if (tag.upstreamPack() != null) {
-                    fetchable &= fetches(git, served, tag.upstreamCommit(), tag.tree(), problems);
+                    wanted.add(new String[] {tag.upstreamCommit(), tag.tree(), null});
+                }
+            }
+            List<String> failures = work.map(wanted, w -> fetches(git, served, w[0], w[1], w[2] != null));
+            boolean fetchable = ready;
+            for (String failure : failures) {
+                if (failure != null) {
+                    problems.add(failure);
+                    fetchable = false;
                 }
             }
             return new GitStatus(ready, fetchable, problems);
@@ -88,8 +99,15 @@ public final class FetchabilityCheck {
         return refs;
     }
 
-    private static boolean fetches(GitService git, GitService.Served served, String commit, String tree,
-            List<String> problems) throws IOException {
+    /**
+     * Fetches {@code commit} as Zig does; null if it came with its tree, else what went wrong. Without
+     * {@code blobs}, the blobs of the returned pack are covered by its checksum only, not inflated:
+     * used for an upstream commit id, whose pack is the stored upstream pack file sent as it is, and
+     * whose blobs are the same compressed bytes as those of the served commit's pack (both packs are
+     * written from one scratch repository), which the served commit's fetch inflates in full.
+     */
+    private static String fetches(GitService git, GitService.Served served, String commit, String tree, boolean blobs)
+            throws IOException {
         byte[] request = GitService.request("command=fetch", "object-format=sha1", PktLines.DELIM, "ofs-delta",
                 "no-progress", "deepen 1", "want " + commit, "done", PktLines.FLUSH);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -102,39 +120,34 @@ public final class FetchabilityCheck {
             }
             if (!inPack) {
                 if (p.text().startsWith("ERR ")) {
-                    problems.add("fetch of " + commit + ": " + p.text());
-                    return false;
+                    return "fetch of " + commit + ": " + p.text();
                 }
                 inPack = p.text().equals("packfile");
                 continue;
             }
             if (p.data().length == 0 || p.data()[0] != 1) {
-                problems.add("fetch of " + commit + " sent a non-data packet in the pack stream");
-                return false;
+                return "fetch of " + commit + " sent a non-data packet in the pack stream";
             }
             pack.write(p.data(), 1, p.data().length - 1);
         }
+        byte[] packBytes = pack.toByteArray();
         Optional<PackStreamCheck.Contents> read;
         try {
-            read = PackStreamCheck.read(pack.toByteArray());
+            read = PackStreamCheck.read(packBytes, blobs);
         } catch (IOException e) {
-            problems.add("fetch of " + commit + " returned a broken pack: " + e.getMessage());
-            return false;
+            return "fetch of " + commit + " returned a broken pack: " + e.getMessage();
         }
-        String received = read.isPresent() ? read.get().commitTrees().get(commit) : parsedTree(pack.toByteArray(), commit);
+        String received = read.isPresent() ? read.get().commitTrees().get(commit) : parsedTree(packBytes, commit);
         if (received == null) {
-            problems.add("fetch of " + commit + " did not return it");
-            return false;
+            return "fetch of " + commit + " did not return it";
         }
         if (!received.equals(tree)) {
-            problems.add("fetch of " + commit + " returned tree " + received + ", expected " + tree);
-            return false;
+            return "fetch of " + commit + " returned tree " + received + ", expected " + tree;
         }
         if (read.isPresent() && !read.get().trees().contains(tree)) {
-            problems.add("fetch of " + commit + " did not return its tree " + tree);
-            return false;
+            return "fetch of " + commit + " did not return its tree " + tree;
         }
-        return true;
+        return null;
     }
 
     /** A pack with deltas (not what packbase sends to a shallow fetch) is read by JGit's PackParser. */

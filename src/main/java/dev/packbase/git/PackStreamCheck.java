@@ -23,6 +23,7 @@ import java.util.zip.Inflater;
 final class PackStreamCheck {
     private static final int OBJ_COMMIT = 1;
     private static final int OBJ_TREE = 2;
+    private static final int OBJ_BLOB = 3;
     private static final int OBJ_TAG = 4;
     private static final String[] TYPE_NAMES = {null, "commit", "tree", "blob", "tag"};
 
@@ -38,6 +39,15 @@ final class PackStreamCheck {
      * @throws IOException if it is not a well-formed pack
      */
     static Optional<Contents> read(byte[] pack) throws IOException {
+        return read(pack, true);
+    }
+
+    /**
+     * Like {@link #read(byte[])}; without {@code blobs} it stops at the first blob (JGit writes
+     * commits and trees before blobs), after the checksum over the whole stream has been verified.
+     * For a pack whose blob bytes another read already inflated: see {@link FetchabilityCheck}.
+     */
+    static Optional<Contents> read(byte[] pack, boolean blobs) throws IOException {
         if (pack.length < 32 || pack[0] != 'P' || pack[1] != 'A' || pack[2] != 'C' || pack[3] != 'K') {
             throw new IOException("not a pack stream (" + pack.length + " bytes)");
         }
@@ -77,6 +87,9 @@ final class PackStreamCheck {
                 }
                 if (type < OBJ_COMMIT || type > OBJ_TAG) {
                     return Optional.empty(); // OFS_DELTA, REF_DELTA (or garbage, which PackParser reports)
+                }
+                if (!blobs && type == OBJ_BLOB) {
+                    return Optional.of(new Contents(commitTrees, trees, (int) count));
                 }
                 if (size > Integer.MAX_VALUE - 64) {
                     throw new IOException("object " + i + " too large to check: " + size);

@@ -2,6 +2,7 @@ package dev.packbase.ingest;
 
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
+import dev.packbase.WorkPool;
 import dev.packbase.config.Config;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
@@ -64,9 +65,11 @@ public final class Ingestor {
     private final GitService git;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final java.util.concurrent.Semaphore ingestSlots;
+    private final WorkPool work;
 
     public Ingestor(Config config, FileStorage storage, Registry registry, DerivedGit derivedGit, GitService git,
-            ObjectMapper json, Clock clock) {
+            ObjectMapper json, Clock clock, WorkPool work) {
+        this.work = work;
         this.config = config;
         this.storage = storage;
         this.registry = registry;
@@ -188,29 +191,30 @@ public final class Ingestor {
         }
 
         List<String> created = new ArrayList<>();
+        long fetchNanos = 0;
+        long tarballNanos = 0;
         if (!wanted.isEmpty()) {
             Path scratch = storage.newScratchDirectory("ingest-" + name.value());
+            long started = System.nanoTime();
             try (Repository repo = upstream.fetch(wanted, scratch)) {
-                for (UpstreamTag tag : wanted) {
-                    try {
-                        Optional<TagOutcome> outcome = materialise(name, upstream, repo, tag, now);
-                        if (outcome.isPresent()) {
-                            entries.put(tag.name(), outcome.get().entry());
-                            if (outcome.get().created()) {
-                                created.add(tag.name());
-                            } else {
-                                present++;
-                            }
+                fetchNanos = System.nanoTime() - started;
+                // Tags are independent (each its own tarball and manifest), and gzip is most of the
+                // work, so they are written in parallel; outcomes are taken in tag order.
+                List<TagResult> results = work.map(wanted, tag -> materialiseOrSkip(name, upstream, repo, tag, now));
+                tarballNanos = System.nanoTime() - started - fetchNanos;
+                for (int i = 0; i < wanted.size(); i++) {
+                    UpstreamTag tag = wanted.get(i);
+                    TagResult result = results.get(i);
+                    if (result.skipReason() != null) {
+                        warnings.add("tag '" + tag.name() + "' skipped: " + result.skipReason());
+                        skipped.add(new PackageRecord.SkippedTag(tag.name(), tag.object().name(), result.skipReason()));
+                    } else if (result.outcome() != null) {
+                        entries.put(tag.name(), result.outcome().entry());
+                        if (result.outcome().created()) {
+                            created.add(tag.name());
+                        } else {
+                            present++;
                         }
-                    } catch (PackbaseException e) {
-                        if (e.code() != ErrorCode.LIMIT_EXCEEDED) {
-                            throw e;
-                        }
-                        warnings.add("tag '" + tag.name() + "' skipped: " + e.getMessage());
-                        skipped.add(new PackageRecord.SkippedTag(tag.name(), tag.object().name(), e.getMessage()));
-                    } catch (SkipTag e) {
-                        warnings.add("tag '" + tag.name() + "' skipped: " + e.getMessage());
-                        skipped.add(new PackageRecord.SkippedTag(tag.name(), tag.object().name(), e.getMessage()));
                     }
                 }
             } finally {
@@ -235,7 +239,10 @@ public final class Ingestor {
         refreshDerived(name, record, now);
         String latest = record.latest().map(TagEntry::tag).orElseThrow();
         if (!created.isEmpty()) {
-            LOG.info(() -> "ingested " + name + " from " + upstream.url() + ": " + String.join(", ", created));
+            long fetchMs = fetchNanos / 1_000_000;
+            long tarballMs = tarballNanos / 1_000_000;
+            LOG.info(() -> "ingested " + name + " from " + upstream.url() + " (upstream fetch " + fetchMs + " ms, "
+                    + created.size() + " tarballs " + tarballMs + " ms): " + String.join(", ", created));
         }
         warnings.forEach(w -> LOG.warning(() -> name + ": " + w));
         return new FetchResult(name.value(), record.upstreamUrl(), latest, created.size(), present, record.tags().size(),
@@ -283,11 +290,19 @@ public final class Ingestor {
                     manifests.add(registry.manifest(name, tag.tag()).orElseThrow(
                             () -> new IOException("manifest of " + tag.tag() + " is missing")));
                 }
+                long started = System.nanoTime();
                 DerivedGit.Ensured ensured = derivedGit.ensure(name, manifests);
                 git.invalidate(name);
+                long derived = System.nanoTime();
                 // Tags that passed an earlier check and were not rebuilt need no second fetch.
                 boolean earlierPassed = previous.isPresent() && previous.get().pseudoGitFetchable();
-                status = FetchabilityCheck.run(git, name, earlierPassed ? ensured.built() : null);
+                status = FetchabilityCheck.run(git, name, earlierPassed ? ensured.built() : null, work);
+                if (!ensured.built().isEmpty()) {
+                    long buildMs = (derived - started) / 1_000_000;
+                    long checkMs = (System.nanoTime() - derived) / 1_000_000;
+                    LOG.info(() -> "Git data of " + name + ": " + ensured.built().size() + " tag(s) built and history pack in "
+                            + buildMs + " ms, self-check " + checkMs + " ms");
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.log(java.util.logging.Level.WARNING, "derived Git data of " + name + " could not be built", e);
                 status = GitStatus.failed("derived Git data could not be built: " + e.getMessage());
@@ -297,6 +312,24 @@ public final class Ingestor {
     }
 
     private record TagOutcome(TagEntry entry, boolean created) {
+    }
+
+    /** What became of one wanted tag: an outcome, a reason it was skipped, or neither (nothing to do). */
+    private record TagResult(TagOutcome outcome, String skipReason) {
+    }
+
+    private TagResult materialiseOrSkip(PackageName name, Upstream upstream, Repository repo, UpstreamTag tag, long now)
+            throws IOException {
+        try {
+            return new TagResult(materialise(name, upstream, repo, tag, now).orElse(null), null);
+        } catch (PackbaseException e) {
+            if (e.code() != ErrorCode.LIMIT_EXCEEDED) {
+                throw e;
+            }
+            return new TagResult(null, e.getMessage());
+        } catch (SkipTag e) {
+            return new TagResult(null, e.getMessage());
+        }
     }
 
     /** A tag that is not turned into a tarball (for example one that points at a tree). */

@@ -100,4 +100,17 @@ class PackStreamCheckTest {
         assertThrows(IOException.class, () -> PackStreamCheck.read(withTrailer(fewerObjects)), "trailing bytes");
         assertThrows(IOException.class, () -> PackStreamCheck.read(Arrays.copyOf(good, 40)), "short");
     }
+
+    @Test
+    void withoutBlobsItStopsAtTheFirstBlobButStillVerifiesTheChecksum() throws Exception {
+        byte[] good = pack(false);
+        byte[] brokenBlob = good.clone();
+        brokenBlob[brokenBlob.length - 22] ^= 0x20; // inside the last blob's zlib data
+        byte[] resealed = withTrailer(brokenBlob);
+        assertThrows(IOException.class, () -> PackStreamCheck.read(resealed, true), "a full read inflates the blob");
+        PackStreamCheck.Contents c = PackStreamCheck.read(resealed, false).orElseThrow();
+        assertEquals(tree.name(), c.commitTrees().get(commit.name()));
+        assertTrue(c.trees().contains(tree.name()));
+        assertThrows(IOException.class, () -> PackStreamCheck.read(brokenBlob, false), "checksum still verified");
+    }
 }

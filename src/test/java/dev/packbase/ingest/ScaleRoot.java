@@ -143,7 +143,7 @@ public final class ScaleRoot {
         Registry registry = new Registry(storage, json);
         DerivedGit derived = new DerivedGit(storage, json);
         GitService git = new GitService(registry, derived);
-        Ingestor ingestor = new Ingestor(config, storage, registry, derived, git, json, clock);
+        Ingestor ingestor = new Ingestor(config, storage, registry, derived, git, json, clock, new dev.packbase.WorkPool(1));
         PackageName name = new PackageName(name(index));
         ingestor.ingest(name, new GeneratedUpstream(name.value(), tags, seed * 1_000_003L + index));
         PackageRecord record = registry.find(name).orElseThrow();
