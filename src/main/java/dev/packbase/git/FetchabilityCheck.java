@@ -110,11 +110,13 @@ public final class FetchabilityCheck {
             throws IOException {
         byte[] request = GitService.request("command=fetch", "object-format=sha1", PktLines.DELIM, "ofs-delta",
                 "no-progress", "deepen 1", "want " + commit, "done", PktLines.FLUSH);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
         git.uploadPack(served, request, "version=2", out);
-        ByteArrayOutputStream pack = new ByteArrayOutputStream();
+        byte[] response = out.toByteArray();
+        byte[] packBuffer = new byte[response.length]; // the pack is the response minus its framing
+        int packLength = 0;
         boolean inPack = false;
-        for (PktLines.Packet p : PktLines.parse(out.toByteArray())) {
+        for (PktLines.Packet p : PktLines.parse(response)) {
             if (p.special() != null) {
                 continue;
             }
@@ -128,9 +130,10 @@ public final class FetchabilityCheck {
             if (p.data().length == 0 || p.data()[0] != 1) {
                 return "fetch of " + commit + " sent a non-data packet in the pack stream";
             }
-            pack.write(p.data(), 1, p.data().length - 1);
+            System.arraycopy(p.data(), 1, packBuffer, packLength, p.data().length - 1);
+            packLength += p.data().length - 1;
         }
-        byte[] packBytes = pack.toByteArray();
+        byte[] packBytes = java.util.Arrays.copyOf(packBuffer, packLength);
         Optional<PackStreamCheck.Contents> read;
         try {
             read = PackStreamCheck.read(packBytes, blobs);

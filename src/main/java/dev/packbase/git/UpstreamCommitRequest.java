@@ -25,22 +25,19 @@ final class UpstreamCommitRequest {
     private UpstreamCommitRequest() {
     }
 
-    private record Parsed(boolean v2, String command, List<String> wants, int deepen, boolean done) {
-    }
-
     /** Writes the answer and returns true if the request names an upstream commit; false otherwise. */
-    static boolean answer(GitService.Served served, byte[] body, DerivedGit derived, OutputStream out) throws IOException {
+    static boolean answer(GitService.Served served, Optional<FetchRequest> parsed, DerivedGit derived, OutputStream out)
+            throws IOException {
         Map<String, GitIndex.Tag> upstreamOnly = served.index().tags().stream()
                 .filter(t -> t.upstreamPack() != null && served.refs().containsKey(t.tag()))
                 .collect(Collectors.toMap(GitIndex.Tag::upstreamCommit, Function.identity(), (a, b) -> a));
         if (upstreamOnly.isEmpty()) {
             return false;
         }
-        Optional<Parsed> parsed = parse(body);
         if (parsed.isEmpty()) {
             return false;
         }
-        Parsed request = parsed.get();
+        FetchRequest request = parsed.get();
         List<String> hits = request.wants().stream().filter(upstreamOnly::containsKey).toList();
         if (hits.isEmpty()) {
             return false;
@@ -74,47 +71,5 @@ final class UpstreamCommitRequest {
         }
         PktLines.special(out, PktLines.FLUSH);
         return true;
-    }
-
-    private static Optional<Parsed> parse(byte[] body) {
-        List<PktLines.Packet> packets;
-        try {
-            packets = PktLines.parse(body);
-        } catch (IOException e) {
-            return Optional.empty(); // let JGit answer malformed requests in its own terms
-        }
-        String command = null;
-        List<String> wants = new ArrayList<>();
-        int deepen = 0;
-        boolean done = false;
-        boolean first = true;
-        boolean v2 = false;
-        for (PktLines.Packet p : packets) {
-            if (p.special() != null) {
-                continue;
-            }
-            String line = p.text();
-            if (first) {
-                v2 = line.startsWith("command=");
-                first = false;
-            }
-            if (line.startsWith("command=")) {
-                command = line.substring("command=".length());
-            } else if (line.startsWith("want ")) {
-                String id = line.substring(5).split(" ", 2)[0];
-                wants.add(id);
-            } else if (line.startsWith("deepen ")) {
-                try {
-                    deepen = Integer.parseInt(line.substring(7).trim());
-                } catch (NumberFormatException e) {
-                    deepen = -1;
-                }
-            } else if (line.startsWith("deepen-") || line.equals("deepen-relative")) {
-                deepen = -1;
-            } else if (line.equals("done")) {
-                done = true;
-            }
-        }
-        return Optional.of(new Parsed(v2, command, wants, deepen, done));
     }
 }
