@@ -42,6 +42,8 @@ public record Config(
             java.util.List<String> allowedHosts,
             int maxRedirects,
             java.util.List<String> allowedSchemes,
-            int maxConcurrentRequests) {
+            int maxConcurrentRequests,
+            long tarballCacheBytes,
+            long tarballCacheFileBytes) {
     }
 }
