@@ -1,5 +1,6 @@
 package dev.packbase.http;
 
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,17 +19,38 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class TarballCache {
 
-    /** One cached tarball: its bytes, and the ETag and size strings sent with it. */
+    /**
+     * One cached tarball and the ETag sent with it: its bytes on the heap ({@code body}), or a read-only
+     * memory map of its file ({@code mapped}, {@code body} null) for the large ones the servlet streams.
+     */
     static final class Entry {
         final String sha256;
-        final byte[] body;
         final String etag;
+        final byte[] body;
+        final ByteBuffer mapped;
+        final int size;
         volatile boolean used;
 
         Entry(String sha256, byte[] body) {
+            this(sha256, body, null, body.length);
+        }
+
+        Entry(String sha256, ByteBuffer mapped) {
+            this(sha256, null, mapped.asReadOnlyBuffer(), mapped.remaining());
+        }
+
+        private Entry(String sha256, byte[] body, ByteBuffer mapped, int size) {
             this.sha256 = sha256;
-            this.body = body;
             this.etag = "\"" + sha256 + "\"";
+            this.body = body;
+            this.mapped = mapped;
+            this.size = size;
+        }
+
+        /** {@code length} bytes from {@code start}, as a buffer of its own (the position is per request). */
+        ByteBuffer slice(long start, long length) {
+            ByteBuffer whole = mapped != null ? mapped.duplicate() : ByteBuffer.wrap(body).asReadOnlyBuffer();
+            return whole.position((int) start).limit((int) (start + length)).slice();
         }
     }
 
@@ -71,22 +93,30 @@ final class TarballCache {
      * returns the entry to serve (the one already cached if another thread was first).
      */
     synchronized Entry put(String key, String sha256, byte[] body) {
-        Entry fresh = new Entry(sha256, body);
-        if (!accepts(body.length)) {
+        return put(key, new Entry(sha256, body));
+    }
+
+    /** {@link #put(String, String, byte[])} for a memory-mapped tarball. */
+    synchronized Entry put(String key, String sha256, ByteBuffer mapped) {
+        return put(key, new Entry(sha256, mapped));
+    }
+
+    private Entry put(String key, Entry fresh) {
+        if (!accepts(fresh.size)) {
             return fresh;
         }
         Entry old = entries.get(key);
-        if (old != null && old.sha256.equals(sha256)) {
+        if (old != null && old.sha256.equals(fresh.sha256)) {
             return old;
         }
         if (old != null) {
             remove(key, old); // the same key with another sha256: the tag was deleted and ingested again
         }
-        while (bytes + body.length > maxBytes && evictOne()) {
+        while (bytes + fresh.size > maxBytes && evictOne()) {
             // evictOne removed an entry
         }
         entries.put(key, fresh);
-        bytes += body.length;
+        bytes += fresh.size;
         return fresh;
     }
 
@@ -120,7 +150,7 @@ final class TarballCache {
 
     private void remove(String key, Entry e) {
         if (entries.remove(key, e)) {
-            bytes -= e.body.length;
+            bytes -= e.size;
         }
     }
 

@@ -15,7 +15,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -35,11 +40,15 @@ public final class TarballServlet extends JsonServlet {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final String IMMUTABLE = "public, max-age=31536000, immutable";
     private static final String GZIP = "application/gzip";
+    /** Most bytes of tarballs kept memory-mapped at once (see {@link #sendTarball}). */
+    private static final long MAPPED_BYTES = 1L << 30;
 
     private final transient Registry registry;
     private final transient Storage storage;
     private final transient PublicUrls publicUrls;
     private final transient TarballCache cache;
+    /** Memory maps of the large tarballs, by address space: page cache, not heap. */
+    private final transient TarballCache mappings = new TarballCache(MAPPED_BYTES, MAPPED_BYTES);
 
     public TarballServlet(Registry registry, Storage storage, dev.packbase.config.Config config, ObjectMapper json,
             ErrorResponses errors) {
@@ -68,7 +77,7 @@ public final class TarballServlet extends JsonServlet {
         } else if (t.extension().equals("zon")) {
             sendSnippet(req, resp, t.pkg(), t.tag(), head);
         } else {
-            sendTarball(resp, answer(t, req::getHeader, head, false), head);
+            sendTarball(req, resp, answer(t, req::getHeader, head, false), head);
         }
     }
 
@@ -97,7 +106,7 @@ public final class TarballServlet extends JsonServlet {
             }
             boolean body = !head && a.status() != HttpServletResponse.SC_NOT_MODIFIED;
             return new Object[] {a.status(), a.headers(),
-                body ? ByteBuffer.wrap(a.cached().body, (int) a.start(), (int) a.length()).asReadOnlyBuffer() : null};
+                body ? a.cached().slice(a.start(), a.length()) : null};
         } catch (IOException | RuntimeException e) {
             return null; // the servlet decides again and answers the error in JSON
         }
@@ -184,8 +193,8 @@ public final class TarballServlet extends JsonServlet {
      * 206 or 304, the headers, and the bytes to send from the cache, or from storage when {@code cached} is
      * null.
      */
-    record Answer(int status, String key, long size, String etag, long start, long length, String contentRange,
-            TarballCache.Entry cached) {
+    record Answer(int status, String key, String sha256, long size, String etag, long start, long length,
+            String contentRange, TarballCache.Entry cached) {
 
         /** The headers in the order the servlet sets them; Content-Type and -Length are not sent with 304. */
         String[] headers() {
@@ -218,7 +227,7 @@ public final class TarballServlet extends JsonServlet {
         }
         long size;
         if (cached != null) {
-            size = cached.body.length;
+            size = cached.size;
         } else {
             Storage.ObjectInfo info = storage.stat(key).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
                     "tarball of " + t.pkg() + " " + tag.tag() + " is missing from storage",
@@ -227,24 +236,24 @@ public final class TarballServlet extends JsonServlet {
         }
         String etag = cached != null ? cached.etag : "\"" + tag.sha256() + "\"";
         if (matchesAny(headers.apply("If-None-Match"), etag)) {
-            return new Answer(HttpServletResponse.SC_NOT_MODIFIED, key, size, etag, 0, 0, null, cached);
+            return new Answer(HttpServletResponse.SC_NOT_MODIFIED, key, tag.sha256(), size, etag, 0, 0, null, cached);
         }
         long[] range = range(headers.apply("Range"), headers.apply("If-Range"), etag, size);
         if (range == UNSATISFIABLE) {
-            return new Answer(HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE, key, size, etag, 0, 0, null, cached);
+            return new Answer(HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE, key, tag.sha256(), size, etag, 0, 0, null, cached);
         }
         if (cached == null && !head && cache.accepts(size)) {
             cached = cache.put(key, tag.sha256(), readWhole(key, size));
         }
         if (range == null) {
-            return new Answer(HttpServletResponse.SC_OK, key, size, etag, 0, size, null, cached);
+            return new Answer(HttpServletResponse.SC_OK, key, tag.sha256(), size, etag, 0, size, null, cached);
         }
         long length = range[1] - range[0] + 1;
-        return new Answer(HttpServletResponse.SC_PARTIAL_CONTENT, key, size, etag, range[0], length,
+        return new Answer(HttpServletResponse.SC_PARTIAL_CONTENT, key, tag.sha256(), size, etag, range[0], length,
                 "bytes " + range[0] + "-" + range[1] + "/" + size, cached);
     }
 
-    private void sendTarball(HttpServletResponse resp, Answer a, boolean head) throws IOException {
+    private void sendTarball(HttpServletRequest req, HttpServletResponse resp, Answer a, boolean head) throws IOException {
         resp.setHeader("ETag", a.etag());
         resp.setHeader("Cache-Control", IMMUTABLE);
         resp.setHeader("Accept-Ranges", "bytes");
@@ -270,11 +279,58 @@ public final class TarballServlet extends JsonServlet {
             resp.getOutputStream().write(a.cached().body, (int) a.start(), (int) a.length());
             return;
         }
+        Path file = storage.localFile(a.key()).orElse(null);
+        if (file != null && Boolean.TRUE.equals(req.getAttribute(TOMCAT_SENDFILE))) {
+            // Tomcat's own sendfile(2) after this method returns (what its DefaultServlet does for static
+            // files): no copy through the JVM at all. The end is exclusive.
+            req.setAttribute(TOMCAT_SENDFILE + ".filename", file.toAbsolutePath().toString());
+            req.setAttribute(TOMCAT_SENDFILE + ".start", a.start());
+            req.setAttribute(TOMCAT_SENDFILE + ".end", a.start() + a.length());
+            return;
+        }
+        OutputStream out = resp.getOutputStream();
+        Method writeBuffer = file == null || a.size() > Integer.MAX_VALUE ? null : BUFFER_WRITE.get(out.getClass());
+        if (writeBuffer != null) {
+            // The file memory-mapped and handed to the container's write(ByteBuffer) (Jetty's HttpOutput has
+            // one): the socket write reads the page cache, with no copy through the heap. The map is kept
+            // (bounded, like the heap cache): a map per request stays resident until a GC unmaps it, and the
+            // JVM's resident size grew by gigabytes in the benchmark.
+            TarballCache.Entry map = mappings.get(a.key(), a.sha256());
+            if (map == null) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                    map = mappings.put(a.key(), a.sha256(), channel.map(FileChannel.MapMode.READ_ONLY, 0, a.size()));
+                }
+            }
+            try {
+                writeBuffer.invoke(out, map.slice(a.start(), a.length()));
+            } catch (IllegalAccessException e) {
+                throw new IOException(e);
+            } catch (InvocationTargetException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+            return;
+        }
         try (InputStream in = storage.open(a.key())) {
             in.skipNBytes(a.start());
-            copy(in, resp.getOutputStream(), a.length());
+            copy(in, out, a.length());
         }
     }
+
+    /** Request attribute Tomcat sets to TRUE where it can send a file itself; the other attributes share its prefix. */
+    private static final String TOMCAT_SENDFILE = "org.apache.tomcat.sendfile";
+
+    /** A public {@code write(ByteBuffer)} of a container's output stream class, found without importing it. */
+    private static final ClassValue<Method> BUFFER_WRITE = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            try {
+                Method m = type.getMethod("write", ByteBuffer.class);
+                return java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers()) ? m : null;
+            } catch (NoSuchMethodException | SecurityException e) {
+                return null;
+            }
+        }
+    };
 
     private byte[] readWhole(String key, long size) throws IOException {
         try (InputStream in = storage.open(key)) {
