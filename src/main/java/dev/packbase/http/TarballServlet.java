@@ -27,9 +27,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Serves {@code /p/<pkg>/tag/<tag>.tar.gz} (and the tag's manifest at {@code .json}) from storage,
- * streamed, never buffered whole. Only tags the registry knows are served, so no request path ever
- * reaches the filesystem. Zig accepts nothing but a plain 200 with a Content-Type it knows and no
+ * Serves {@code /p/<pkg>/tag/<tag>.tar.gz} (and the tag's manifest at {@code .json}): small tarballs from
+ * a bounded in-memory copy ({@link TarballCache}), large ones by the container's sendfile, a kept memory map
+ * or a streamed copy, never buffered whole on the heap (DESIGN.md, "Tarball downloads"). Only tags the
+ * registry knows are served, so no request path ever reaches the filesystem. Zig accepts nothing but a plain 200 with a Content-Type it knows and no
  * Content-Encoding (notes/zig-client.md §0), so a request without conditional or range headers always
  * gets exactly that; conditional and range requests get 304/206/416 as HTTP says.
  */
