@@ -43,6 +43,8 @@ public record Config(
             int maxRedirects,
             java.util.List<String> allowedSchemes,
             int maxConcurrentRequests,
-            int ingestThreads) {
+            int ingestThreads,
+            long tarballCacheBytes,
+            long tarballCacheFileBytes) {
     }
 }

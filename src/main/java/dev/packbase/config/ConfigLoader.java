@@ -91,6 +91,9 @@ public final class ConfigLoader {
         }
         List<String> allowedHosts = list(lookup.apply(Setting.FETCH_ALLOWED_HOSTS).text());
         int maxRequests = (int) parseLong(Setting.MAX_CONCURRENT_REQUESTS, lookup.apply(Setting.MAX_CONCURRENT_REQUESTS), 1, 100_000);
+        long cacheBytes = parseLong(Setting.TARBALL_CACHE_BYTES, lookup.apply(Setting.TARBALL_CACHE_BYTES), 0, Long.MAX_VALUE);
+        long cacheFileBytes = parseLong(Setting.TARBALL_CACHE_FILE_BYTES, lookup.apply(Setting.TARBALL_CACHE_FILE_BYTES), 0,
+                Integer.MAX_VALUE - 8);
         List<String> schemes = list(lookup.apply(Setting.FETCH_ALLOWED_SCHEMES).text()).stream()
                 .map(x -> x.toLowerCase(java.util.Locale.ROOT)).toList();
         for (String scheme : schemes) {
@@ -113,7 +116,7 @@ public final class ConfigLoader {
         boolean updateOnStart = parseBoolean(Setting.UPDATE_ON_START, lookup.apply(Setting.UPDATE_ON_START));
         Config config = new Config(root, port, token, source, release, baseUrl, java.util.Set.copyOf(trusted), seed,
                 new Config.Limits(allowFile, maxRequest, maxDownload, maxTarball, maxFiles, Duration.ofSeconds(timeout),
-                        maxIngests, denied, allowedHosts, maxRedirects, schemes, maxRequests, ingestThreads),
+                        maxIngests, denied, allowedHosts, maxRedirects, schemes, maxRequests, ingestThreads, cacheBytes, cacheFileBytes),
                 new Config.Update(Duration.ofSeconds(ttl), Duration.ofSeconds(cooldown), sourceMax,
                         Duration.ofSeconds(sourceTimeout), readOnly, Duration.ofSeconds(reload), updateOnStart));
         return new Loaded(config, List.copyOf(report));

@@ -25,6 +25,8 @@ public enum Setting {
     MAX_CONCURRENT_INGESTS("PACKBASE_MAX_CONCURRENT_INGESTS", "4", "ingests (POST /api/fetch) that may run at once; more get 503 busy with Retry-After"),
     INGEST_THREADS("PACKBASE_INGEST_THREADS", "0", "CPU threads that ingests spread their tarballs, derived packs and Git self-check over, shared by all ingests (0: one per processor)"),
     MAX_CONCURRENT_REQUESTS("PACKBASE_MAX_CONCURRENT_REQUESTS", "128", "HTTP requests served at once; more get 503 busy with Retry-After instead of queueing (keep it below the container's thread pool)"),
+    TARBALL_CACHE_BYTES("PACKBASE_TARBALL_CACHE_BYTES", "67108864", "heap held by the in-memory copies of small tarballs that downloads are served from (tarballs are immutable, so a copy is never stale); 0 turns the cache off"),
+    TARBALL_CACHE_FILE_BYTES("PACKBASE_TARBALL_CACHE_FILE_BYTES", "1048576", "largest tarball kept in that cache; larger ones are always streamed from storage"),
     FETCH_DENIED_NETWORKS("PACKBASE_FETCH_DENIED_NETWORKS", "169.254.0.0/16,fe80::/10,0.0.0.0/8",
             "upstream addresses POST /api/fetch refuses (CIDR list; stops requests into cloud metadata and link-local services)"),
     FETCH_ALLOWED_SCHEMES("PACKBASE_FETCH_ALLOWED_SCHEMES", "https,http", "upstream URL schemes POST /api/fetch accepts, redirect targets included (https, http; file: is PACKBASE_ALLOW_FILE_URLS)"),

@@ -3,7 +3,6 @@ package dev.packbase.domain;
 import dev.packbase.PackbaseException;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A package name as CONTRACT §4 allows it: letters, digits, {@code .}, {@code _}, {@code -}, not
@@ -11,8 +10,6 @@ import java.util.regex.Pattern;
  * paths (the root alias {@code /<pkg>} shares the URL space with them) are reserved.
  */
 public record PackageName(String value) {
-    private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}");
-
     /** Top-level paths of packbase (and of the WAR: the launcher lives under /dev, metadata under META-INF). */
     public static final Set<String> RESERVED = Set.of(
             "api", "p", "h", "git", "dev", "web-inf", "meta-inf", "static", "assets", "health",
@@ -26,8 +23,22 @@ public record PackageName(String value) {
     }
 
     public static boolean isValid(String value) {
-        return value != null && SAFE.matcher(value).matches() && !value.endsWith(".git")
-                && !value.equals("..") && !value.contains("..");
+        return value != null && safe(value) && !value.endsWith(".git") && !value.contains("..");
+    }
+
+    /** {@code [A-Za-z0-9_-][A-Za-z0-9._-]{0,99}}, as a loop: every tarball download checks a name. */
+    private static boolean safe(String value) {
+        int n = value.length();
+        if (n == 0 || n > 100 || value.charAt(0) == '.') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean reserved() {

@@ -21,6 +21,12 @@ import java.util.logging.Logger;
 public final class PackbaseListener implements ServletContextListener {
     private static final Logger LOG = Logger.getLogger(PackbaseListener.class.getName());
     public static final String ERROR_PAGE = "/api/_error";
+    /**
+     * Context attribute holding {@link TarballServlet#fastPath} as a
+     * {@code BiFunction<String, Function<String, String>, Object[]>}, for the standalone launcher, which serves
+     * cached tarballs without the servlet machinery (jetty-runner's TarballFastPathHandler). Containers ignore it.
+     */
+    public static final String FAST_PATH = "dev.packbase.tarball.fastPath";
 
     private Packbase packbase;
 
@@ -44,6 +50,9 @@ public final class PackbaseListener implements ServletContextListener {
         TarballServlet tarballs = new TarballServlet(packbase.registry(), packbase.storage(), packbase.config(),
                 packbase.json(), errors);
         add(context, "tarballs", tarballs, "/p/*");
+        java.util.function.BiFunction<String, java.util.function.Function<String, String>, Object[]> fastPath =
+                tarballs::fastPath;
+        context.setAttribute(FAST_PATH, fastPath);
         context.getServletRegistration("tarballs").addMapping("/h/*");
         GitHttpServlet git = new GitHttpServlet(packbase.git());
         add(context, "git", git, "/git/*");

@@ -203,6 +203,11 @@ public final class FileStorage implements Storage {
     }
 
     @Override
+    public Optional<Path> localFile(String key) {
+        return Optional.of(path(key));
+    }
+
+    @Override
     public InputStream open(String key) throws IOException {
         return Files.newInputStream(path(key), StandardOpenOption.READ);
     }

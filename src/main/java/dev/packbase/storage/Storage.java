@@ -35,6 +35,14 @@ public interface Storage {
 
     Optional<ObjectInfo> stat(String key) throws IOException;
 
+    /**
+     * The object's file on the local filesystem, for a container's zero-copy send (sendfile); empty for a
+     * store without local files. The caller must treat the file as read-only.
+     */
+    default Optional<java.nio.file.Path> localFile(String key) {
+        return Optional.empty();
+    }
+
     /** Opens an object for streaming; throws {@link java.nio.file.NoSuchFileException} if it is absent. */
     InputStream open(String key) throws IOException;
 

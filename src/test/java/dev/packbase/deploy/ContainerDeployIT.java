@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The same target/packbase.war, unchanged, deployed into the real Tomcat 10.1, Tomcat 11 and Jetty 12 (ee10)
@@ -102,6 +103,55 @@ class ContainerDeployIT {
                     () -> assertGitAndZigWork(container),
                     () -> assertStartupLogged(container, "/packbase"));
         }
+    }
+
+    /**
+     * With the heap cache off, Tomcat sends every tarball itself through the sendfile request attributes
+     * (TarballServlet): the bytes, ranges, HEAD and conditional answers must be what the file and HTTP say.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tomcat-10.1.", "tomcat-11.0."})
+    void tomcatSendfileServesTarballsExactly(String distribution) throws Exception {
+        try (ServletContainer c = ServletContainer.builder(ServletContainer.distribution(distribution),
+                        StandaloneProcess.packagedWar(), work)
+                .systemProperty("packbase.root", root.toString())
+                .systemProperty("packbase.tarball.cache.bytes", "0")
+                .start()) {
+            String path = "/p/hello/tag/v0.1.0.tar.gz";
+            byte[] file = Files.readAllBytes(root.resolve(path.substring(1)));
+
+            HttpResponse<byte[]> full = tarball(c, path, "GET");
+            assertEquals(200, full.statusCode(), c::describe);
+            assertArrayEquals(file, full.body(), c::describe);
+            assertEquals(String.valueOf(file.length), full.headers().firstValue("Content-Length").orElse(""), c::describe);
+            String etag = full.headers().firstValue("ETag").orElseThrow();
+
+            HttpResponse<byte[]> range = tarball(c, path, "GET", "Range", "bytes=10-19");
+            assertEquals(206, range.statusCode(), c::describe);
+            assertArrayEquals(java.util.Arrays.copyOfRange(file, 10, 20), range.body(), c::describe);
+            assertEquals("bytes 10-19/" + file.length, range.headers().firstValue("Content-Range").orElse(""));
+
+            HttpResponse<byte[]> suffix = tarball(c, path, "GET", "Range", "bytes=-7");
+            assertArrayEquals(java.util.Arrays.copyOfRange(file, file.length - 7, file.length), suffix.body(), c::describe);
+
+            HttpResponse<byte[]> head = tarball(c, path, "HEAD");
+            assertEquals(200, head.statusCode(), c::describe);
+            assertEquals(0, head.body().length, c::describe);
+            assertEquals(String.valueOf(file.length), head.headers().firstValue("Content-Length").orElse(""), c::describe);
+
+            assertEquals(304, tarball(c, path, "GET", "If-None-Match", etag).statusCode(), c::describe);
+            assertArrayEquals(file, tarball(c, path, "GET").body(), "the connection is still usable after a sendfile");
+        }
+    }
+
+    private HttpResponse<byte[]> tarball(ServletContainer c, String path, String method, String... headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(c.uri(path)).timeout(REQUEST_TIMEOUT)
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** Tomcat's own configuration idiom: a context XML with <Parameter> entries, no JVM flags. */

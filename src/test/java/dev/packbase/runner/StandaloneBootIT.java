@@ -96,6 +96,53 @@ class StandaloneBootIT {
         }
     }
 
+    /**
+     * The launcher answers cached tarballs from its fast path (TarballFastPathHandler), a second launcher with
+     * the cache off answers everything from the servlet: both send the same status, headers and bytes.
+     */
+    @Test
+    void fastPathAndServletSendTheSameTarballResponses(@TempDir Path otherRoot) throws Exception {
+        StandaloneProcess uncached = StandaloneProcess.builder(war)
+                .env("PACKBASE_ROOT", otherRoot.toString())
+                .env("PACKBASE_TARBALL_CACHE_BYTES", "0")
+                .jvmArg("-Djava.io.tmpdir=" + tmp)
+                .start();
+        try {
+            String path = "/p/hello/tag/v0.1.0.tar.gz";
+            String etag = get(path).headers().firstValue("ETag").orElseThrow(); // now cached
+            String[][] requests = {
+                {"GET"}, {"HEAD"}, {"GET", "If-None-Match", etag}, {"GET", "Range", "bytes=10-19"},
+                {"GET", "Range", "bytes=-5"}, {"GET", "Range", "bytes=0-1", "If-Range", "\"stale\""},
+                {"GET", "Range", "bytes=999999-"}, {"GET", "X-Probe", "1"}};
+            for (String[] request : requests) {
+                HttpResponse<byte[]> fast = send(server.uri(path), request);
+                HttpResponse<byte[]> slow = send(uncached.uri(path), request);
+                String what = String.join(" ", request) + "\n" + server.output();
+                assertEquals(slow.statusCode(), fast.statusCode(), what);
+                assertEquals(withoutDate(slow), withoutDate(fast), what);
+                assertTrue(Arrays.equals(slow.body(), fast.body()), what);
+            }
+            assertEquals(200, send(server.uri(path), new String[] {"GET"}).statusCode());
+        } finally {
+            uncached.close();
+        }
+    }
+
+    private static HttpResponse<byte[]> send(URI uri, String[] request) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .method(request[0], HttpRequest.BodyPublishers.noBody());
+        for (int i = 1; i < request.length; i += 2) {
+            b.header(request[i], request[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static java.util.Map<String, java.util.List<String>> withoutDate(HttpResponse<?> r) {
+        java.util.Map<String, java.util.List<String>> h = new java.util.TreeMap<>(r.headers().map());
+        h.keySet().removeIf(k -> k.equalsIgnoreCase("date"));
+        return h;
+    }
+
     @Test
     void invalidPortExitsWithCode2NamingTheValue() {
         StandaloneProcess run = StandaloneProcess.builder(war)

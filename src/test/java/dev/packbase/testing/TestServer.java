@@ -75,6 +75,11 @@ public final class TestServer implements AutoCloseable {
         return (Packbase) context.getServletContext().getAttribute(Packbase.class.getName());
     }
 
+    /** A servlet-context attribute of the webapp, such as the tarball fast path the standalone launcher uses. */
+    public Object attribute(String name) {
+        return context.getServletContext().getAttribute(name);
+    }
+
     public HttpResponse<String> get(String path) throws Exception {
         return client.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }

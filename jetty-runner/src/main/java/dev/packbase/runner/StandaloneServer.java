@@ -61,7 +61,10 @@ public final class StandaloneServer {
         // of a few seconds (JsonServlet drains bodies before error answers) fell "below" any useful rate
         // and became a 408 (MixedLoadIT found it). Slow bodies are bounded by PACKBASE_MAX_CONCURRENT_REQUESTS.
         http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        // One selector per core (Jetty picks cores / 2, so 1 on two cores): cached tarballs are answered on the
+        // selector threads (TarballFastPathHandler), and one selector would put them all on one core.
+        ServerConnector connector = new ServerConnector(server, 1, Runtime.getRuntime().availableProcessors(),
+                new HttpConnectionFactory(http));
         connector.setHost(settings.host());
         connector.setPort(settings.port());
         connector.setIdleTimeout(settings.idleTimeoutSeconds() * 1000L);
@@ -76,7 +79,8 @@ public final class StandaloneServer {
         // A webapp that fails to start (listener exception, bad web.xml) fails server.start() instead of
         // leaving a running server that answers 503.
         webapp.setThrowUnavailableOnStartupException(true);
-        server.setHandler(webapp);
+        TarballFastPathHandler fastPath = new TarballFastPathHandler(webapp, threads);
+        server.setHandler(fastPath);
 
         if (settings.accessLog() != null) {
             RequestLogWriter writer = new RequestLogWriter(settings.accessLog().toString());
@@ -93,6 +97,7 @@ public final class StandaloneServer {
                     + " with " + war + ": " + e, e);
         }
 
+        fastPath.connect(webapp.getServletContext().getAttribute(TarballFastPathHandler.ATTRIBUTE));
         System.out.println(LISTENING_PREFIX + "http://" + uriHost(settings.host()) + ":" + connector.getLocalPort() + "/");
         System.out.flush();
         server.join();

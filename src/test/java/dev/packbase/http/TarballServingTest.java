@@ -1,0 +1,171 @@
+package dev.packbase.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.packbase.testing.TestServer;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tarball cache and the launcher's fast path change how a tarball is sent, never what is sent: the
+ * seeded tarball served from the cache, from storage (cache off) and by {@link TarballServlet#fastPath}
+ * gives the same status, headers and bytes for plain, HEAD, conditional and range requests.
+ */
+class TarballServingTest {
+    private static final String TARBALL = "/p/hello/tag/v0.1.0.tar.gz";
+    private static final String BY_HASH = "/h/hello-0.1.0-a2NhcF8DAACd9ykGe6U44penQqGY2LPUn3MWC4GwBcyK.tar.gz";
+
+    @TempDir
+    Path cachedRoot;
+    @TempDir
+    Path uncachedRoot;
+
+    private final List<TestServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (TestServer s : servers) {
+            s.close();
+        }
+    }
+
+    private TestServer start(Path root, Map<String, String> settings) {
+        TestServer s = TestServer.start(root, settings);
+        servers.add(s);
+        return s;
+    }
+
+    /** Each request as header lines for {@link TestServer#getBytes}, with the method first. */
+    private static List<String[]> requests(String etag) {
+        return List.of(
+                new String[] {"GET"},
+                new String[] {"HEAD"},
+                new String[] {"GET", "If-None-Match", etag},
+                new String[] {"GET", "If-None-Match", "\"other\", W/" + etag},
+                new String[] {"GET", "If-None-Match", "\"other\""},
+                new String[] {"GET", "Range", "bytes=10-19"},
+                new String[] {"GET", "Range", "bytes=-7"},
+                new String[] {"GET", "Range", "bytes=600-"},
+                new String[] {"GET", "Range", "bytes=0-1", "If-Range", etag},
+                new String[] {"GET", "Range", "bytes=0-1", "If-Range", "\"stale\""},
+                new String[] {"GET", "Range", "bytes=0-1,5-6"},
+                new String[] {"GET", "Range", "bytes=999999-"},
+                new String[] {"HEAD", "Range", "bytes=10-19"});
+    }
+
+    private static HttpResponse<byte[]> send(TestServer s, String path, String[] request) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(s.uri(path)).method(request[0], HttpRequest.BodyPublishers.noBody());
+        for (int i = 1; i < request.length; i += 2) {
+            b.header(request[i], request[i + 1]);
+        }
+        return s.getClient().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Response headers without the ones that differ by the clock or the connection. */
+    private static Map<String, List<String>> headers(HttpResponse<?> r) {
+        Map<String, List<String>> h = new TreeMap<>();
+        r.headers().map().forEach((k, v) -> {
+            String name = k.toLowerCase(Locale.ROOT);
+            if (!name.equals("date") && !name.equals(":status")) {
+                h.put(name, v);
+            }
+        });
+        return h;
+    }
+
+    @Test
+    void cachedAndUncachedTarballsAreServedIdentically() throws Exception {
+        TestServer cached = start(cachedRoot, Map.of());
+        TestServer uncached = start(uncachedRoot, Map.of("packbase.tarball.cache.bytes", "0"));
+        byte[] file = Files.readAllBytes(cachedRoot.resolve(TARBALL.substring(1)));
+        assertArrayEquals(file, Files.readAllBytes(uncachedRoot.resolve(TARBALL.substring(1))),
+                "the seeded tarball is deterministic");
+        String etag = cached.getBytes(TARBALL).headers().firstValue("ETag").orElseThrow();
+        assertNotNull(fastPath(cached).apply("GET " + TARBALL, h -> null), "the first GET put the tarball in the cache");
+        assertNull(fastPath(uncached).apply("GET " + TARBALL, h -> null), "nothing is cached with the cache off");
+
+        for (String path : List.of(TARBALL, BY_HASH)) {
+            for (String[] request : requests(etag)) {
+                String what = path + " " + String.join(" ", request);
+                HttpResponse<byte[]> a = send(cached, path, request);
+                HttpResponse<byte[]> b = send(uncached, path, request);
+                assertEquals(b.statusCode(), a.statusCode(), what);
+                assertEquals(headers(b), headers(a), what);
+                assertArrayEquals(b.body(), a.body(), what);
+            }
+        }
+        assertEquals(200, send(cached, TARBALL, new String[] {"GET"}).statusCode());
+        assertArrayEquals(file, send(cached, TARBALL, new String[] {"GET"}).body());
+        assertEquals(206, send(cached, TARBALL, new String[] {"GET", "Range", "bytes=10-19"}).statusCode());
+        assertEquals(304, send(cached, TARBALL, new String[] {"GET", "If-None-Match", etag}).statusCode());
+        assertEquals(416, send(cached, TARBALL, new String[] {"GET", "Range", "bytes=999999-"}).statusCode());
+    }
+
+    /** What the launcher's handler would send is what the servlet sends, request by request. */
+    @Test
+    void fastPathAnswersAsTheServletDoes() throws Exception {
+        TestServer s = start(cachedRoot, Map.of());
+        String etag = s.getBytes(TARBALL).headers().firstValue("ETag").orElseThrow();
+        BiFunction<String, Function<String, String>, Object[]> fast = fastPath(s);
+
+        for (String path : List.of(TARBALL, BY_HASH)) {
+            for (String[] request : requests(etag)) {
+                String what = path + " " + String.join(" ", request);
+                Map<String, String> sent = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                for (int i = 1; i < request.length; i += 2) {
+                    sent.put(request[i], request[i + 1]);
+                }
+                Object[] answer = fast.apply(request[0] + " " + path, sent::get);
+                HttpResponse<byte[]> servlet = send(s, path, request);
+                if (answer == null) {
+                    // Left to the servlet: only errors (416) are.
+                    assertEquals(416, servlet.statusCode(), what);
+                    continue;
+                }
+                assertEquals(servlet.statusCode(), (int) (Integer) answer[0], what);
+                Map<String, List<String>> expected = headers(servlet);
+                Map<String, List<String>> actual = new TreeMap<>();
+                String[] h = (String[]) answer[1];
+                for (int i = 0; i < h.length; i += 2) {
+                    actual.put(h[i].toLowerCase(Locale.ROOT), List.of(h[i + 1]));
+                }
+                expected.remove("server"); // the container's, added to every response on both paths
+                if (servlet.statusCode() == 304) {
+                    expected.remove("content-length"); // Jetty adds "0" to every 304, on both paths
+                }
+                assertEquals(expected, actual, what);
+                ByteBuffer body = (ByteBuffer) answer[2];
+                byte[] bytes = new byte[body == null ? 0 : body.remaining()];
+                if (body != null) {
+                    body.get(bytes);
+                }
+                assertArrayEquals(servlet.body(), bytes, what);
+            }
+        }
+        assertNull(fast.apply("POST " + TARBALL, h -> null));
+        assertNull(fast.apply("GET /p/hello/tag/v9.9.9.tar.gz", h -> null));
+        assertNull(fast.apply("GET /p/hello/tag/v0.1.0.json", h -> null));
+        assertNull(fast.apply("GET /api/status", h -> null));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static BiFunction<String, Function<String, String>, Object[]> fastPath(TestServer s) {
+        return (BiFunction<String, Function<String, String>, Object[]>) s.attribute(PackbaseListener.FAST_PATH);
+    }
+}
