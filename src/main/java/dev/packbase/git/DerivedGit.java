@@ -173,10 +173,24 @@ public final class DerivedGit {
         if (index.isEmpty()) {
             return false;
         }
+        // Runs for every package at startup: one listing per directory instead of a stat per file
+        // (about 25 per package of 10 tags; 10,000 packages took 2 s on two cores).
+        java.util.Set<String> packs = fileNames(packDirectory(pkg));
+        java.util.Set<String> upstream = null;
         for (Map.Entry<String, String> e : servedCommits.entrySet()) {
             Optional<GitIndex.Tag> tag = index.get().tag(e.getKey());
-            if (tag.isEmpty() || !tag.get().commit().equals(e.getValue()) || !present(pkg, tag.get())) {
+            if (tag.isEmpty() || !tag.get().commit().equals(e.getValue())) {
                 return false;
+            }
+            GitIndex.Tag t = tag.get();
+            if (!packs.contains(t.pack() + ".pack") || !packs.contains(t.pack() + ".idx")) {
+                return false;
+            }
+            if (t.upstreamPack() != null) {
+                upstream = upstream == null ? fileNames(upstreamDirectory(pkg)) : upstream;
+                if (!upstream.contains(t.upstreamPack())) {
+                    return false;
+                }
             }
         }
         String history = index.get().historyPack();
@@ -184,7 +198,21 @@ public final class DerivedGit {
             // Either fewer than two distinct commits, or an index from before history packs: build one.
             return index.get().tags().stream().map(GitIndex.Tag::commit).distinct().count() < 2;
         }
-        return historyPresent(pkg, history);
+        java.util.Set<String> histories = fileNames(historyDirectory(pkg));
+        return HISTORY_EXTS.stream().allMatch(ext -> histories.contains(history + ext));
+    }
+
+    /** The names of the regular entries of {@code dir}; none if it does not exist. */
+    private static java.util.Set<String> fileNames(Path dir) throws IOException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return names;
+        }
+        return names;
     }
 
     private boolean historyPresent(PackageName pkg, String name) {

@@ -110,54 +110,65 @@ public final class FetchabilityCheck {
             throws IOException {
         byte[] request = GitService.request("command=fetch", "object-format=sha1", PktLines.DELIM, "ofs-delta",
                 "no-progress", "deepen 1", "want " + commit, "done", PktLines.FLUSH);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
+        ResponseBuffer out = new ResponseBuffer();
         git.uploadPack(served, request, "version=2", out);
-        byte[] response = out.toByteArray();
-        byte[] packBuffer = new byte[response.length]; // the pack is the response minus its framing
+        // The pack is demultiplexed in place, over the response's own buffer: one copy of a response
+        // in memory per fetch, however many fetches run in parallel and however large the tag.
+        byte[] b = out.bytes();
+        int n = out.length();
+        int read = 0;
         int packLength = 0;
         boolean inPack = false;
-        for (PktLines.Packet p : PktLines.parse(response)) {
-            if (p.special() != null) {
+        while (read < n) {
+            int len = read + 4 <= n ? PktLines.length(b, read) : -1;
+            if (len < 0 || len == 3 || read + len > n) {
+                return "fetch of " + commit + " returned broken pkt-line framing at byte " + read;
+            }
+            if (len < 4) {
+                read += 4; // flush, delimiter, response end
                 continue;
             }
+            int start = read + 4;
+            int size = len - 4;
             if (!inPack) {
-                if (p.text().startsWith("ERR ")) {
-                    return "fetch of " + commit + ": " + p.text();
+                String text = new String(b, start, size, java.nio.charset.StandardCharsets.UTF_8).stripTrailing();
+                if (text.startsWith("ERR ")) {
+                    return "fetch of " + commit + ": " + text;
                 }
-                inPack = p.text().equals("packfile");
-                continue;
-            }
-            if (p.data().length == 0 || p.data()[0] != 1) {
+                inPack = text.equals("packfile");
+            } else if (size == 0 || b[start] != 1) {
                 return "fetch of " + commit + " sent a non-data packet in the pack stream";
+            } else {
+                System.arraycopy(b, start + 1, b, packLength, size - 1); // never ahead of what was read
+                packLength += size - 1;
             }
-            System.arraycopy(p.data(), 1, packBuffer, packLength, p.data().length - 1);
-            packLength += p.data().length - 1;
+            read += len;
         }
-        byte[] packBytes = java.util.Arrays.copyOf(packBuffer, packLength);
-        Optional<PackStreamCheck.Contents> read;
+        Optional<PackStreamCheck.Contents> contents;
         try {
-            read = PackStreamCheck.read(packBytes, blobs);
+            contents = PackStreamCheck.read(b, packLength, blobs);
         } catch (IOException e) {
             return "fetch of " + commit + " returned a broken pack: " + e.getMessage();
         }
-        String received = read.isPresent() ? read.get().commitTrees().get(commit) : parsedTree(packBytes, commit);
+        String received = contents.isPresent() ? contents.get().commitTrees().get(commit)
+                : parsedTree(b, packLength, commit);
         if (received == null) {
             return "fetch of " + commit + " did not return it";
         }
         if (!received.equals(tree)) {
             return "fetch of " + commit + " returned tree " + received + ", expected " + tree;
         }
-        if (read.isPresent() && !read.get().trees().contains(tree)) {
+        if (contents.isPresent() && !contents.get().trees().contains(tree)) {
             return "fetch of " + commit + " did not return its tree " + tree;
         }
         return null;
     }
 
     /** A pack with deltas (not what packbase sends to a shallow fetch) is read by JGit's PackParser. */
-    private static String parsedTree(byte[] pack, String commit) throws IOException {
+    private static String parsedTree(byte[] pack, int length, String commit) throws IOException {
         InMemoryRepository repo = new InMemoryRepository(new DfsRepositoryDescription("check"));
         try (ObjectInserter ins = repo.newObjectInserter()) {
-            PackParser parser = ins.newPackParser(new ByteArrayInputStream(pack));
+            PackParser parser = ins.newPackParser(new ByteArrayInputStream(pack, 0, length));
             parser.setAllowThin(false);
             parser.parse(NullProgressMonitor.INSTANCE);
             ins.flush();
@@ -166,6 +177,21 @@ public final class FetchabilityCheck {
             return walk.parseCommit(ObjectId.fromString(commit)).getTree().name();
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** A response buffer read in place (ByteArrayOutputStream would copy it). */
+    private static final class ResponseBuffer extends ByteArrayOutputStream {
+        ResponseBuffer() {
+            super(1 << 20);
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+
+        int length() {
+            return count;
         }
     }
 }

@@ -39,7 +39,7 @@ final class PackStreamCheck {
      * @throws IOException if it is not a well-formed pack
      */
     static Optional<Contents> read(byte[] pack) throws IOException {
-        return read(pack, true);
+        return read(pack, pack.length, true);
     }
 
     /**
@@ -48,20 +48,25 @@ final class PackStreamCheck {
      * For a pack whose blob bytes another read already inflated: see {@link FetchabilityCheck}.
      */
     static Optional<Contents> read(byte[] pack, boolean blobs) throws IOException {
-        if (pack.length < 32 || pack[0] != 'P' || pack[1] != 'A' || pack[2] != 'C' || pack[3] != 'K') {
-            throw new IOException("not a pack stream (" + pack.length + " bytes)");
+        return read(pack, pack.length, blobs);
+    }
+
+    /** Like {@link #read(byte[], boolean)}, for a pack that is the first {@code length} bytes of {@code pack}. */
+    static Optional<Contents> read(byte[] pack, int length, boolean blobs) throws IOException {
+        if (length < 32 || length > pack.length || pack[0] != 'P' || pack[1] != 'A' || pack[2] != 'C' || pack[3] != 'K') {
+            throw new IOException("not a pack stream (" + length + " bytes)");
         }
         int version = readInt(pack, 4);
         if (version != 2 && version != 3) {
             throw new IOException("unsupported pack version " + version);
         }
         MessageDigest sha1 = sha1();
-        sha1.update(pack, 0, pack.length - 20);
-        if (!Arrays.equals(sha1.digest(), Arrays.copyOfRange(pack, pack.length - 20, pack.length))) {
+        sha1.update(pack, 0, length - 20);
+        if (!Arrays.equals(sha1.digest(), Arrays.copyOfRange(pack, length - 20, length))) {
             throw new IOException("pack trailer checksum does not match");
         }
         long count = Integer.toUnsignedLong(readInt(pack, 8));
-        int end = pack.length - 20;
+        int end = length - 20;
         int pos = 12;
         java.util.Map<String, String> commitTrees = new java.util.HashMap<>();
         Set<String> trees = new HashSet<>();

@@ -37,16 +37,9 @@ public final class PktLines {
             if (pos + 4 > body.length) {
                 throw new IOException("truncated pkt-line header at byte " + pos);
             }
-            // Exactly four hex digits: Integer.parseInt would also take a sign ("-001", "+004").
-            int len = 0;
-            for (int i = pos; i < pos + 4; i++) {
-                int b = body[i];
-                int digit = b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10
-                        : b >= 'A' && b <= 'F' ? b - 'A' + 10 : -1;
-                if (digit < 0) {
-                    throw new IOException("invalid pkt-line length at byte " + pos);
-                }
-                len = len * 16 + digit;
+            int len = length(body, pos);
+            if (len < 0) {
+                throw new IOException("invalid pkt-line length at byte " + pos);
             }
             if (len < 4) {
                 if (len == 3) {
@@ -65,6 +58,22 @@ public final class PktLines {
             pos += len;
         }
         return packets;
+    }
+
+    /** The length field of the packet at {@code pos} (four bytes must be there), or -1 if it is not hex. */
+    static int length(byte[] body, int pos) {
+        // Exactly four hex digits: Integer.parseInt would also take a sign ("-001", "+004").
+        int len = 0;
+        for (int i = pos; i < pos + 4; i++) {
+            int b = body[i];
+            int digit = b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10
+                    : b >= 'A' && b <= 'F' ? b - 'A' + 10 : -1;
+            if (digit < 0) {
+                return -1;
+            }
+            len = len * 16 + digit;
+        }
+        return len;
     }
 
     public static void write(OutputStream out, String line) throws IOException {

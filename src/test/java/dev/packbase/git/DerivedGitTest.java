@@ -46,8 +46,11 @@ class DerivedGitTest {
     }
 
     private Packbase start(Path at) {
-        return Packbase.start(TestConfigs.config(at, Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true")),
+        Packbase pb = Packbase.start(TestConfigs.config(at, Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true")),
                 Clock.systemUTC());
+        // The check of derived Git data runs after startup: these tests look at what it rebuilt.
+        pb.derivedDataChecked().join();
+        return pb;
     }
 
     private static List<String> files(Path dir) throws Exception {

@@ -103,8 +103,11 @@ class HistoryPackTest {
     }
 
     private static Packbase start(Path at) {
-        return Packbase.start(TestConfigs.config(at, Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true")),
+        Packbase pb = Packbase.start(TestConfigs.config(at, Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true")),
                 Clock.systemUTC());
+        // The check of derived Git data runs after startup: these tests look at what it rebuilt.
+        pb.derivedDataChecked().join();
+        return pb;
     }
 
     private static GitIndex index(Packbase pb) throws Exception {
@@ -186,6 +189,30 @@ class HistoryPackTest {
                 assertEquals(tag.tree(), walk.parseCommit(ObjectId.fromString(tag.commit())).getTree().name());
             }
         }
+    }
+
+    @Test
+    void fetchesByDepthAreAnsweredFromAViewOfTheWantedTagsPacksOnly() throws Exception {
+        Packbase pb = start(root);
+        pb.ingestor().fetch(repo.fileUrl(), null);
+        List<GitIndex.Tag> tags = index(pb).tags();
+        GitIndex.Tag first = tags.get(0);
+        GitIndex.Tag last = tags.get(tags.size() - 1);
+        pb.git().invalidate(PKG); // the ingest's self-check made views of every tag's pack: start afresh
+        GitService.Served served = pb.git().open(PKG).orElseThrow();
+
+        fetch(pb.git(), tags.stream().map(GitIndex.Tag::commit).toList(), false);
+        assertEquals(java.util.Set.of(), served.packViews().keySet(), "a fetch without depth uses the whole repository");
+
+        Fetched one = fetch(pb.git(), List.of(last.commit()), true);
+        assertEquals(java.util.Set.of(last.pack()), served.packViews().keySet(), "one cached view, of the wanted tag's pack");
+        assertEquals(last.tree(), PackStreamCheck.read(one.pack()).orElseThrow().commitTrees().get(last.commit()));
+
+        Fetched two = fetch(pb.git(), List.of(first.commit(), last.commit()), true);
+        var contents = PackStreamCheck.read(two.pack()).orElseThrow();
+        assertEquals(first.tree(), contents.commitTrees().get(first.commit()));
+        assertEquals(last.tree(), contents.commitTrees().get(last.commit()));
+        assertEquals(java.util.Set.of(last.pack()), served.packViews().keySet(), "views of several packs are not kept");
     }
 
     @Test
