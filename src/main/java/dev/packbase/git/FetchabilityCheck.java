@@ -57,17 +57,17 @@ public final class FetchabilityCheck {
                     ready = false;
                 }
             }
-            List<String[]> wanted = new ArrayList<>();
+            List<Want> wanted = new ArrayList<>();
             for (GitIndex.Tag tag : served.index().tags()) {
                 if (!served.refs().containsKey(tag.tag()) || (onlyTags != null && !onlyTags.contains(tag.tag()))) {
                     continue;
                 }
-                wanted.add(new String[] {tag.commit(), tag.tree(), "blobs"});
+                wanted.add(new Want(tag.commit(), tag.tree(), true));
                 if (tag.upstreamPack() != null) {
-                    wanted.add(new String[] {tag.upstreamCommit(), tag.tree(), null});
+                    wanted.add(new Want(tag.upstreamCommit(), tag.tree(), false));
                 }
             }
-            List<String> failures = work.map(wanted, w -> fetches(git, served, w[0], w[1], w[2] != null));
+            List<String> failures = work.map(wanted, w -> fetches(git, served, w.commit(), w.tree(), w.blobs()));
             boolean fetchable = ready;
             for (String failure : failures) {
                 if (failure != null) {
@@ -80,6 +80,10 @@ public final class FetchabilityCheck {
             problems.add("Git check failed: " + e);
             return new GitStatus(false, false, problems);
         }
+    }
+
+    /** One fetch of the check: the commit, the tree it must come with, and whether its blobs are inflated. */
+    private record Want(String commit, String tree, boolean blobs) {
     }
 
     private static Map<String, String> lsRefs(GitService git, GitService.Served served) throws IOException {

@@ -32,7 +32,7 @@ import org.eclipse.jgit.transport.UploadPackInternalServerErrorException;
 
 /**
  * The pseudo-Git layer's logic, independent of HTTP: it opens a package's derived repository (cached
- * until the package's state changes), answers smart upload-pack (protocol v2 and v0/v1) through
+ * until the package's state changes, with single-pack views of it for fetches by depth), answers smart upload-pack (protocol v2 and v0/v1) through
  * JGit's UploadPack, produces the dumb-HTTP files from the state, and serves upstream commit ids on
  * their own (see {@link UpstreamCommitRequest}). Request handling only reads derived data.
  */

@@ -43,12 +43,15 @@ import org.eclipse.jgit.util.RefList;
  * <li>A full clone (no depth) counts objects with the history pack's bitmaps, finds that it needs
  * the whole pack, and streams it as it is ({@code DfsReader.getCachedPacksAndUpdate}, which takes
  * the first pack of {@link DfsObjDatabase#getPacks()} with a bitmap).</li>
+ * <li>A fetch by depth of served commits is answered from a view: a second instance over just the
+ * wanted tags' per-tag packs, without the history pack (see {@code GitService.upload}), so the
+ * choice below does not arise there.</li>
  * <li>Every other fetch picks a representation per object ({@code DfsReader.selectObjectRepresentation}
  * walks {@code getPacks()} and {@code PackWriter.select} keeps the last usable one). A delta whose
  * base is not being sent is not usable, and JGit then drops the object's reuse altogether, so it
  * would inflate and deflate it. {@code getPacks()} therefore lists the history pack first and the
  * per-tag packs after it: their whole objects always win, as before history packs existed.</li>
- * <li>Object reads (negotiation, the tree walk of a shallow fetch) search the pack list in lookup
+ * <li>Object reads (negotiation, a tree walk) search the pack list in lookup
  * order, which puts the per-tag packs first: their objects are whole, never delta chains.</li>
  * </ul>
  * All packs get non-GC sources: JGit re-sorts {@code getPacks()} for reuse by size among packs of
