@@ -8,7 +8,7 @@ import dev.packbase.git.GitService;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.Ingestor;
 import dev.packbase.storage.FileStorage;
-import dev.packbase.storage.Registry;
+import dev.packbase.state.PackageState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import dev.packbase.update.UpdateService;
@@ -36,7 +36,7 @@ public final class Packbase implements AutoCloseable {
     private final Config config;
     private final ObjectMapper json;
     private final FileStorage storage;
-    private final Registry registry;
+    private final PackageState registry;
     private final DerivedGit derivedGit;
     private final GitService git;
     private final Ingestor ingestor;
@@ -50,7 +50,7 @@ public final class Packbase implements AutoCloseable {
         this.config = config;
         this.json = Json.newMapper();
         this.storage = FileStorage.open(config.root(), config.update().readOnly());
-        this.registry = new Registry(storage, json);
+        this.registry = new PackageState(storage, json);
         this.work = new WorkPool(config.limits().ingestThreads());
         this.derivedGit = new DerivedGit(storage, json, work);
         this.git = new GitService(registry, derivedGit);
@@ -239,7 +239,7 @@ public final class Packbase implements AutoCloseable {
         return storage;
     }
 
-    public Registry registry() {
+    public PackageState registry() {
         return registry;
     }
 

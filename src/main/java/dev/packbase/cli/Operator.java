@@ -13,8 +13,8 @@ import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.ingest.Digests;
 import dev.packbase.storage.FileStorage;
-import dev.packbase.storage.PackageInfos;
-import dev.packbase.storage.Registry;
+import dev.packbase.state.PackageInfos;
+import dev.packbase.state.PackageState;
 import dev.packbase.storage.StorageKeys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +73,7 @@ public final class Operator {
     int verify(Config config) throws IOException {
         ObjectMapper json = Json.newMapper();
         FileStorage storage = FileStorage.open(config.root(), true);
-        Registry registry = new Registry(storage, json);
+        PackageState registry = new PackageState(storage, json);
         registry.load();
         List<String> names = registry.localNames();
         int checked = 0;
@@ -124,7 +124,7 @@ public final class Operator {
                 config.baseUrl(), config.trustedProxies(), false, config.limits(), config.update());
         Packbase packbase = Packbase.start(noSeed, Clock.systemUTC());
         FileStorage storage = packbase.storage();
-        Registry registry = packbase.registry();
+        PackageState registry = packbase.registry();
         ObjectMapper json = packbase.json();
         Map<String, List<TagManifest>> manifests = new TreeMap<>();
         for (String key : storage.list("p/")) {

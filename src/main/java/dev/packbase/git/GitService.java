@@ -3,7 +3,7 @@ package dev.packbase.git;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.TagEntry;
-import dev.packbase.storage.Registry;
+import dev.packbase.state.PackageState;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,11 +40,11 @@ public final class GitService {
     private static final Logger LOG = Logger.getLogger(GitService.class.getName());
     private static final Pattern PACK_FILE = Pattern.compile("pack-[0-9a-f]{40}\\.(pack|idx)");
 
-    private final Registry registry;
+    private final PackageState registry;
     private final DerivedGit derived;
     private final Map<String, Served> cache = new ConcurrentHashMap<>();
 
-    public GitService(Registry registry, DerivedGit derived) {
+    public GitService(PackageState registry, DerivedGit derived) {
         this.registry = registry;
         this.derived = derived;
     }

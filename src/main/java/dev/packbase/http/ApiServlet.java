@@ -11,7 +11,7 @@ import dev.packbase.domain.UpdateState;
 import dev.packbase.update.UpdateService;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.Ingestor;
-import dev.packbase.storage.Registry;
+import dev.packbase.state.PackageState;
 import dev.packbase.storage.Storage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -32,14 +32,14 @@ public final class ApiServlet extends JsonServlet {
     private static final long serialVersionUID = 1L;
 
     private final transient Config config;
-    private final transient Registry registry;
+    private final transient PackageState registry;
     private final transient Ingestor ingestor;
     private final transient Storage storage;
     private final transient UpdateService update;
     private final transient PublicUrls publicUrls;
     private transient volatile ListBody listBody;
 
-    public ApiServlet(Config config, Registry registry, Ingestor ingestor, UpdateService update, Storage storage,
+    public ApiServlet(Config config, PackageState registry, Ingestor ingestor, UpdateService update, Storage storage,
             ObjectMapper json, ErrorResponses errors) {
         super(json, errors);
         this.config = config;
@@ -192,7 +192,7 @@ public final class ApiServlet extends JsonServlet {
      * request cost tens of milliseconds (bench/scale.sh).
      */
     private void list(HttpServletResponse resp) throws IOException {
-        Registry.Summary summary = registry.summary();
+        PackageState.Summary summary = registry.summary();
         ListBody cached = listBody;
         if (cached == null || cached.summary() != summary) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -206,7 +206,7 @@ public final class ApiServlet extends JsonServlet {
     }
 
     /** The serialised /api/list answer and the registry state it was built from. */
-    private record ListBody(Registry.Summary summary, byte[] body) {
+    private record ListBody(PackageState.Summary summary, byte[] body) {
     }
 
     private void info(HttpServletRequest req, HttpServletResponse resp, String name) throws IOException {
@@ -235,7 +235,7 @@ public final class ApiServlet extends JsonServlet {
     }
 
     private void status(HttpServletResponse resp) throws IOException {
-        Registry.Summary summary = registry.summary();
+        PackageState.Summary summary = registry.summary();
         List<String> all = summary.all();
         long healthy = summary.healthy();
         UpdateState state = update.state();

@@ -7,7 +7,7 @@ import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagName;
-import dev.packbase.storage.Registry;
+import dev.packbase.state.PackageState;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import jakarta.servlet.http.HttpServletRequest;
@@ -44,14 +44,14 @@ public final class TarballServlet extends JsonServlet {
     /** Most bytes of tarballs kept memory-mapped at once (see {@link #sendTarball}). */
     private static final long MAPPED_BYTES = 1L << 30;
 
-    private final transient Registry registry;
+    private final transient PackageState registry;
     private final transient Storage storage;
     private final transient PublicUrls publicUrls;
     private final transient TarballCache cache;
     /** Memory maps of the large tarballs, by address space: page cache, not heap. */
     private final transient TarballCache mappings = new TarballCache(MAPPED_BYTES, MAPPED_BYTES);
 
-    public TarballServlet(Registry registry, Storage storage, dev.packbase.config.Config config, ObjectMapper json,
+    public TarballServlet(PackageState registry, Storage storage, dev.packbase.config.Config config, ObjectMapper json,
             ErrorResponses errors) {
         super(json, errors);
         this.registry = registry;
@@ -124,7 +124,7 @@ public final class TarballServlet extends JsonServlet {
     private Target resolve(String servletPath, String pathInfo, String requestUri) {
         if (servletPath.equals("/h")) {
             Matcher h = HASH_PATH.matcher(pathInfo);
-            Registry.TagRef ref = h.matches() ? registry.findByZigHash(h.group(1)).orElse(null) : null;
+            PackageState.TagRef ref = h.matches() ? registry.findByZigHash(h.group(1)).orElse(null) : null;
             if (ref == null) {
                 throw new PackbaseException(ErrorCode.NOT_FOUND, "no tarball has the Zig package hash '"
                         + (h.matches() ? h.group(1) : pathInfo) + "'", Map.of(), null);

@@ -16,8 +16,8 @@ import dev.packbase.git.FetchabilityCheck;
 import dev.packbase.git.GitService;
 import dev.packbase.git.RootCommit;
 import dev.packbase.storage.FileStorage;
-import dev.packbase.storage.PackageInfos;
-import dev.packbase.storage.Registry;
+import dev.packbase.state.PackageInfos;
+import dev.packbase.state.PackageState;
 import dev.packbase.storage.StorageKeys;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -58,7 +58,7 @@ public final class Ingestor {
 
     private final Config config;
     private final FileStorage storage;
-    private final Registry registry;
+    private final PackageState registry;
     private final ObjectMapper json;
     private final Clock clock;
     private final DerivedGit derivedGit;
@@ -67,7 +67,7 @@ public final class Ingestor {
     private final java.util.concurrent.Semaphore ingestSlots;
     private final WorkPool work;
 
-    public Ingestor(Config config, FileStorage storage, Registry registry, DerivedGit derivedGit, GitService git,
+    public Ingestor(Config config, FileStorage storage, PackageState registry, DerivedGit derivedGit, GitService git,
             ObjectMapper json, Clock clock, WorkPool work) {
         this.work = work;
         this.config = config;

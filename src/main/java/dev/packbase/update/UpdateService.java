@@ -13,8 +13,8 @@ import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.Ingestor;
 import dev.packbase.ingest.UpstreamUrl;
 import dev.packbase.storage.FileStorage;
-import dev.packbase.storage.PackageInfos;
-import dev.packbase.storage.Registry;
+import dev.packbase.state.PackageInfos;
+import dev.packbase.state.PackageState;
 import dev.packbase.storage.StorageKeys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +43,7 @@ public final class UpdateService {
 
     private final Config config;
     private final FileStorage storage;
-    private final Registry registry;
+    private final PackageState registry;
     private final Ingestor ingestor;
     private final ObjectMapper json;
     private final Clock clock;
@@ -51,7 +51,7 @@ public final class UpdateService {
     private final Object gate = new Object();
     private volatile UpdateState state;
 
-    public UpdateService(Config config, FileStorage storage, Registry registry, Ingestor ingestor, ObjectMapper json,
+    public UpdateService(Config config, FileStorage storage, PackageState registry, Ingestor ingestor, ObjectMapper json,
             Clock clock) {
         this.config = config;
         this.storage = storage;

@@ -12,8 +12,8 @@ import dev.packbase.domain.SourceCatalog;
 import dev.packbase.git.DerivedGit;
 import dev.packbase.git.GitService;
 import dev.packbase.storage.FileStorage;
-import dev.packbase.storage.PackageInfos;
-import dev.packbase.storage.Registry;
+import dev.packbase.state.PackageInfos;
+import dev.packbase.state.PackageState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,7 +54,7 @@ import org.eclipse.jgit.lib.TreeFormatter;
  * runs). It then writes the state an update run leaves behind: the synced source catalog (every
  * package registered, under the URL its record is bound to) and one info snapshot of every package.
  * A real fetch would rewrite the whole snapshot after each package, quadratic in N, so here each
- * package is ingested with its own empty {@link Registry} and the snapshot is written once at the end
+ * package is ingested with its own empty {@link PackageState} and the snapshot is written once at the end
  * with {@link PackageInfos#compute}, as {@code POST /api/update} computes it.
  *
  * <p>Usage: {@code ScaleRoot <root> <catalog.json> <packages> <tags> <threads> <seed>}. Not a test.
@@ -121,7 +121,7 @@ public final class ScaleRoot {
 
         // What the first update run with this catalog leaves behind: the catalog synced (previous empty)
         // and one snapshot of every package.
-        Registry registry = new Registry(storage, json);
+        PackageState registry = new PackageState(storage, json);
         registry.saveCatalog(catalog, SourceCatalog.empty());
         registry.replaceInfos(infos);
         json.writeValue(catalogFile.toFile(), catalog);
@@ -140,7 +140,7 @@ public final class ScaleRoot {
     /** Ingests one package through the real pipeline and returns its snapshot as an update writes it. */
     private static PackageInfo generate(Config config, FileStorage storage, ObjectMapper json, Clock clock, int index,
             int tags, long seed) throws IOException {
-        Registry registry = new Registry(storage, json);
+        PackageState registry = new PackageState(storage, json);
         DerivedGit derived = new DerivedGit(storage, json);
         GitService git = new GitService(registry, derived);
         Ingestor ingestor = new Ingestor(config, storage, registry, derived, git, json, clock, new dev.packbase.WorkPool(1));

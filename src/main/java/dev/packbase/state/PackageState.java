@@ -1,4 +1,4 @@
-package dev.packbase.storage;
+package dev.packbase.state;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.packbase.domain.PackageInfo;
+import dev.packbase.storage.Storage;
+import dev.packbase.storage.StorageKeys;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.SourceCatalog;
@@ -43,8 +45,8 @@ import java.util.logging.Logger;
  * views derived from the whole state (the name lists, the health count) are computed once per change
  * rather than once per request.
  */
-public final class Registry {
-    private static final Logger LOG = Logger.getLogger(Registry.class.getName());
+public final class PackageState {
+    private static final Logger LOG = Logger.getLogger(PackageState.class.getName());
 
     private final Storage storage;
     private final ObjectMapper json;
@@ -77,7 +79,7 @@ public final class Registry {
     public record InfoSnapshot(int format, long generatedAt, SortedMap<String, PackageInfo> packages) {
     }
 
-    public Registry(Storage storage, ObjectMapper json) {
+    public PackageState(Storage storage, ObjectMapper json) {
         this.storage = storage;
         this.json = json;
     }

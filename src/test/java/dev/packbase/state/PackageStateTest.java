@@ -1,4 +1,4 @@
-package dev.packbase.storage;
+package dev.packbase.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.Json;
 import dev.packbase.domain.GitStatus;
+import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.StorageKeys;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The registry's load (shared values, a bad snapshot) and its per-change summary. */
-class RegistryTest {
+class PackageStateTest {
     private static final ObjectMapper JSON = Json.newMapper();
     private static final GitStatus OK = new GitStatus(true, true, List.of());
 
@@ -59,13 +61,13 @@ class RegistryTest {
     @Test
     void aLoadedSnapshotEntryEqualsWhatWasSavedAndSharesItsValuesWithTheRecord() throws Exception {
         FileStorage storage = FileStorage.open(root);
-        Registry first = new Registry(storage, JSON);
+        PackageState first = new PackageState(storage, JSON);
         PackageRecord record = record("alpha", 3);
         first.save(record);
         PackageInfo saved = PackageInfos.compute(record, storage, false, OK, 42);
         first.saveInfos(List.of(saved));
 
-        Registry loaded = new Registry(storage, JSON);
+        PackageState loaded = new PackageState(storage, JSON);
         loaded.load();
         PackageInfo info = loaded.info("alpha").orElseThrow();
         assertEquals(saved, info);
@@ -84,7 +86,7 @@ class RegistryTest {
     @Test
     void aSnapshotOlderThanItsRecordKeepsItsOwnValues() throws Exception {
         FileStorage storage = FileStorage.open(root);
-        Registry first = new Registry(storage, JSON);
+        PackageState first = new PackageState(storage, JSON);
         PackageRecord old = record("beta", 1);
         first.save(old);
         first.saveInfos(List.of(PackageInfos.compute(old, storage, false, OK, 42)));
@@ -94,7 +96,7 @@ class RegistryTest {
                 moved.commitTime(), moved.sizeBytes(), moved.sha256(), moved.md5(), moved.crc32(), moved.tarSha256(),
                 moved.fileCount(), moved.zig())), List.of(), List.of()));
 
-        Registry loaded = new Registry(storage, JSON);
+        PackageState loaded = new PackageState(storage, JSON);
         loaded.load();
         PackageInfo info = loaded.info("beta").orElseThrow();
         assertEquals(old.tags().get(0).commitOid(), info.tarballs().get(0).gitCommitOid(),
@@ -106,10 +108,10 @@ class RegistryTest {
     @Test
     void anUnreadableSnapshotCountsAsNoneAndTheRecordsStillLoad() throws Exception {
         FileStorage storage = FileStorage.open(root);
-        new Registry(storage, JSON).save(record("gamma", 2));
+        new PackageState(storage, JSON).save(record("gamma", 2));
         Files.writeString(root.resolve(StorageKeys.INFO_SNAPSHOT), "{\"format\":1,\"packages\":{\"gamma\":[");
 
-        Registry loaded = new Registry(storage, JSON);
+        PackageState loaded = new PackageState(storage, JSON);
         loaded.load();
         assertEquals(List.of("gamma"), loaded.localNames());
         assertTrue(loaded.info("gamma").isEmpty());
@@ -119,15 +121,15 @@ class RegistryTest {
     @Test
     void theSummaryIsComputedOncePerChange() throws Exception {
         FileStorage storage = FileStorage.open(root);
-        Registry registry = new Registry(storage, JSON);
+        PackageState registry = new PackageState(storage, JSON);
         registry.load();
-        Registry.Summary empty = registry.summary();
+        PackageState.Summary empty = registry.summary();
         assertSame(empty, registry.summary(), "nothing changed: the same summary");
         assertEquals(List.of(), empty.all());
 
         PackageRecord delta = record("delta", 1);
         registry.save(delta);
-        Registry.Summary saved = registry.summary();
+        PackageState.Summary saved = registry.summary();
         assertEquals(List.of("delta"), saved.local());
         assertEquals(0, saved.healthy(), "no snapshot entry yet");
 
@@ -138,7 +140,7 @@ class RegistryTest {
 
         registry.saveCatalog(new SourceCatalog(List.of(new SourceCatalog.Entry("epsilon", "https://example.invalid/e"))),
                 SourceCatalog.empty());
-        Registry.Summary withCatalog = registry.summary();
+        PackageState.Summary withCatalog = registry.summary();
         assertEquals(List.of("delta", "epsilon"), withCatalog.all());
         assertEquals(List.of("epsilon"), withCatalog.registered());
         assertEquals(java.util.Set.of("epsilon"), registry.registeredNames());

@@ -1,7 +1,9 @@
-package dev.packbase.storage;
+package dev.packbase.state;
 
 import dev.packbase.domain.GitStatus;
 import dev.packbase.domain.PackageInfo;
+import dev.packbase.storage.Storage;
+import dev.packbase.storage.StorageKeys;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.TagEntry;
