@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Short coverage-guided fuzzing run of every Jazzer fuzz test (*FuzzTest), for CI and by hand.
+# Short coverage-guided fuzzing run of every Jazzer fuzz test (*FuzzIT), for CI and by hand.
 #
 #   tools/fuzz.sh                 each fuzz test for FUZZ_SECONDS (default 20) seconds
-#   tools/fuzz.sh 'PktLinesFuzzTest#parse'   only the named test(s)
+#   tools/fuzz.sh 'PktLinesFuzzIT#parse'     only the named test(s)
 #
 # `./mvnw -B verify` runs the same tests in regression mode (the seeds under
 # src/test/resources/**/<Test>Inputs/<method>/ only). Here JAZZER_FUZZ=1 makes Jazzer fuzz, and it
-# fuzzes only one test per JVM, so each test gets its own Surefire run. A finding fails that test,
+# fuzzes only one test per JVM, so each test gets its own Failsafe run (fuzz tests are integration
+# tests, see pom.xml; Failsafe here needs only the compiled test classes, not the WAR). A finding fails that test,
 # and Jazzer writes the input as crash-<sha1> next to the seeds in src/test/resources, where the
 # next `verify` runs it as a regression test. The generated corpus goes to .cifuzz-corpus/ and is
 # removed at the end unless FUZZ_KEEP_CORPUS=1. Exits non-zero when any test had a finding.
@@ -17,14 +18,14 @@ seconds="${FUZZ_SECONDS:-20}"
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
     tests=(
-        'PktLinesFuzzTest#parse'
-        'WantLinesFuzzTest#normalize'
-        'ZonParserFuzzTest#parse'
-        'ZonParserFuzzTest#parseLenient'
-        'ZigManifestFuzzTest#parse'
-        'ZigPackageHashFuzzTest#hash'
-        'UpstreamUrlFuzzTest#parse'
-        'HttpRequestFuzzTest#request'
+        'PktLinesFuzzIT#parse'
+        'WantLinesFuzzIT#normalize'
+        'ZonParserFuzzIT#parse'
+        'ZonParserFuzzIT#parseLenient'
+        'ZigManifestFuzzIT#parse'
+        'ZigPackageHashFuzzIT#hash'
+        'UpstreamUrlFuzzIT#parse'
+        'HttpRequestFuzzIT#request'
     )
 fi
 
@@ -36,7 +37,7 @@ failed=()
 for t in "${tests[@]}"; do
     log="$logs/${t//#/.}.log"
     echo "fuzz: $t for ${seconds}s (log: $log)"
-    if JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" ./mvnw -B surefire:test -Dtest="$t" >"$log" 2>&1; then
+    if JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" ./mvnw -B failsafe:integration-test failsafe:verify -Dit.test="$t" >"$log" 2>&1; then
         result=ok
     else
         result=FINDING

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.testing.Await;
 import dev.packbase.testing.Cmd;
 import dev.packbase.testing.Fixtures;
 import dev.packbase.testing.GitHttpBackend;
@@ -15,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -84,13 +86,9 @@ class EdgeNodeIT {
                 assertEquals(200, added.statusCode(), added.body());
                 int upstreamRequests = backend.requestCount();
 
-                // The edge re-reads the shared root every second; wait for it with a bounded number of requests.
-                boolean seen = false;
-                long deadline = System.nanoTime() + 60_000_000_000L;
-                while (!seen && System.nanoTime() < deadline) {
-                    seen = JSON.readTree(get(edge, "/api/list").body()).path("local_packages").toString().contains("zlib-lite");
-                }
-                assertTrue(seen, "the edge picked up the new package\n" + edge.output());
+                // The edge re-reads the shared root every second.
+                Await.until("the edge to pick up the new package\n" + edge.output(), Duration.ofSeconds(60),
+                        () -> JSON.readTree(get(edge, "/api/list").body()).path("local_packages").toString().contains("zlib-lite"));
                 byte[] fromEdge = http.send(HttpRequest.newBuilder(edge.uri("/p/zlib-lite/tag/v1.1.0.tar.gz")).build(),
                         HttpResponse.BodyHandlers.ofByteArray()).body();
                 assertArrayEquals(Files.readAllBytes(root.resolve("p/zlib-lite/tag/v1.1.0.tar.gz")), fromEdge);
