@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * which tags become tarballs, what a tarball and its manifest hold, and what a later fetch may and
  * may not change. {@link IngestorIT} runs the same rules against a real upstream over HTTP and file:.
  */
-class IngestorTest {
+class ScriptedIngestTest {
     private static final long T1 = 1_700_000_000L;
     private static final long T2 = 1_700_086_400L;
     private static final PackageName NAME = new PackageName("zlib-lite");
