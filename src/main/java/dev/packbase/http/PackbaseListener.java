@@ -2,6 +2,7 @@ package dev.packbase.http;
 
 import dev.packbase.Packbase;
 import dev.packbase.config.ConfigLoader;
+import dev.packbase.http.fastpath.FastPath;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -13,20 +14,13 @@ import java.util.Properties;
 import java.util.logging.Logger;
 
 /**
- * Starts packbase inside any Servlet 6.0 container (declared in web.xml): loads the configuration,
- * builds the {@link Packbase} composition root, and registers the servlets with their collaborators
- * passed to their constructors. All URL mappings live here. A failure here fails the deployment, so
- * a misconfigured instance never serves.
+ * Starts packbase inside any Servlet 6.0 container (declared in web.xml): loads the configuration, builds the
+ * {@link Packbase} composition root, builds the HTTP edge (handlers and the route table, {@link #routes}) and
+ * maps its one servlet to {@code /*}. A failure here fails the deployment, so a misconfigured instance never
+ * serves.
  */
 public final class PackbaseListener implements ServletContextListener {
     private static final Logger LOG = Logger.getLogger(PackbaseListener.class.getName());
-    public static final String ERROR_PAGE = "/api/_error";
-    /**
-     * Context attribute holding {@link TarballServlet#fastPath} as a
-     * {@code BiFunction<String, Function<String, String>, Object[]>}, for the standalone launcher, which serves
-     * cached tarballs without the servlet machinery (jetty-runner's TarballFastPathHandler). Containers ignore it.
-     */
-    public static final String FAST_PATH = "dev.packbase.tarball.fastPath";
 
     private Packbase packbase;
 
@@ -41,29 +35,38 @@ public final class PackbaseListener implements ServletContextListener {
         packbase = Packbase.start(loaded.config(), Clock.systemUTC());
         context.setAttribute(Packbase.class.getName(), packbase);
 
-        ErrorResponses errors = new ErrorResponses(packbase.json());
-        context.addFilter("request-limit", new RequestLimitFilter(packbase.config().limits().maxConcurrentRequests(), errors))
-                .addMappingForUrlPatterns(java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST), false, "/*");
-        add(context, "api", new ApiServlet(packbase.config(), packbase.registry(), packbase.ingestor(), packbase.update(),
-                packbase.storage(), packbase.json(), errors), "/api/*");
-        add(context, "error", new ErrorPageServlet(packbase.json(), errors), ERROR_PAGE);
-        TarballServlet tarballs = new TarballServlet(packbase.registry(), packbase.storage(), packbase.config(),
-                packbase.json(), errors);
-        add(context, "tarballs", tarballs, "/p/*");
-        java.util.function.BiFunction<String, java.util.function.Function<String, String>, Object[]> fastPath =
-                tarballs::fastPath;
-        context.setAttribute(FAST_PATH, fastPath);
-        context.getServletRegistration("tarballs").addMapping("/h/*");
-        GitHttpServlet git = new GitHttpServlet(packbase.git());
-        add(context, "git", git, "/git/*");
-        add(context, "root", new RootServlet(packbase.config(), git, packbase.json(), errors), "/");
-    }
+        JsonBodies bodies = new JsonBodies(packbase.json());
+        PublicUrls publicUrls = new PublicUrls(packbase.config());
+        TarballResolver resolver = new TarballResolver(packbase.registry());
+        TarballSender sender = new TarballSender(packbase.storage(), new TarballCache(
+                packbase.config().limits().tarballCacheBytes(), packbase.config().limits().tarballCacheFileBytes()));
+        ApiHandler api = new ApiHandler(packbase.config(), packbase.registry(), packbase.ingestor(), packbase.update(),
+                packbase.storage(), bodies, publicUrls);
+        TarballHandler tarballs = new TarballHandler(resolver, sender, packbase.storage(), publicUrls);
+        GitHandler git = new GitHandler(packbase.git());
+        RootHandler root = new RootHandler(packbase.config(), bodies);
 
-    private static void add(ServletContext context, String name, jakarta.servlet.Servlet servlet, String mapping) {
-        ServletRegistration.Dynamic registration = context.addServlet(name, servlet);
-        registration.addMapping(mapping);
+        EdgeServlet edge = new EdgeServlet(routes(api, tarballs, git, root),
+                new RequestLimit(packbase.config().limits().maxConcurrentRequests()), new ErrorLadder(packbase.json()));
+        ServletRegistration.Dynamic registration = context.addServlet("packbase", edge);
+        registration.addMapping("/*");
         registration.setLoadOnStartup(1);
         registration.setAsyncSupported(false);
+        context.setAttribute(FastPath.ATTRIBUTE, new TarballFastPath(resolver, sender));
+    }
+
+    /**
+     * Every path packbase answers, first match wins (see {@link Routes} for the pattern syntax). Anything else is a
+     * JSON 404. web.xml's error page ({@code /api/_error}) is not a route: the servlet answers every ERROR dispatch.
+     */
+    static Routes routes(ApiHandler api, TarballHandler tarballs, GitHandler git, RootHandler root) {
+        return new Routes()
+                .add("/api/*", Dialect.JSON, api)
+                .add("/p/*", Dialect.JSON, tarballs::byTag)
+                .add("/h/*", Dialect.JSON, tarballs::byHash)
+                .add("/git/*", Dialect.GIT, git::underGit)
+                .add("/{repo}/*", Dialect.GIT, git::atRoot, GitHandler::isAliasPath)
+                .add("/", Dialect.JSON, root);
     }
 
     /** The release id written into the build (see pom.xml, packbase.release). */

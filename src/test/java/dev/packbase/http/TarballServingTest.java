@@ -16,15 +16,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BiFunction;
-import java.util.function.Function;
+import dev.packbase.http.fastpath.FastPath;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tarball cache and the launcher's fast path change how a tarball is sent, never what is sent: the
- * seeded tarball served from the cache, from storage (cache off) and by {@link TarballServlet#fastPath}
+ * seeded tarball served from the cache, from storage (cache off) and by the {@link FastPath} the launcher uses
  * gives the same status, headers and bytes for plain, HEAD, conditional and range requests.
  */
 class TarballServingTest {
@@ -97,8 +96,8 @@ class TarballServingTest {
         assertArrayEquals(file, Files.readAllBytes(uncachedRoot.resolve(TARBALL.substring(1))),
                 "the seeded tarball is deterministic");
         String etag = cached.getBytes(TARBALL).headers().firstValue("ETag").orElseThrow();
-        assertNotNull(fastPath(cached).apply("GET " + TARBALL, h -> null), "the first GET put the tarball in the cache");
-        assertNull(fastPath(uncached).apply("GET " + TARBALL, h -> null), "nothing is cached with the cache off");
+        assertNotNull(fastPath(cached).answer(get(TARBALL)), "the first GET put the tarball in the cache");
+        assertNull(fastPath(uncached).answer(get(TARBALL)), "nothing is cached with the cache off");
 
         for (String path : List.of(TARBALL, BY_HASH)) {
             for (String[] request : requests(etag)) {
@@ -122,7 +121,7 @@ class TarballServingTest {
     void fastPathAnswersAsTheServletDoes() throws Exception {
         TestServer s = start(cachedRoot, Map.of());
         String etag = s.getBytes(TARBALL).headers().firstValue("ETag").orElseThrow();
-        BiFunction<String, Function<String, String>, Object[]> fast = fastPath(s);
+        FastPath fast = fastPath(s);
 
         for (String path : List.of(TARBALL, BY_HASH)) {
             for (String[] request : requests(etag)) {
@@ -131,26 +130,25 @@ class TarballServingTest {
                 for (int i = 1; i < request.length; i += 2) {
                     sent.put(request[i], request[i + 1]);
                 }
-                Object[] answer = fast.apply(request[0] + " " + path, sent::get);
+                FastPath.Answer answer = fast.answer(new FastPath.Request(request[0], path, sent::get));
                 HttpResponse<byte[]> servlet = send(s, path, request);
                 if (answer == null) {
                     // Left to the servlet: only errors (416) are.
                     assertEquals(416, servlet.statusCode(), what);
                     continue;
                 }
-                assertEquals(servlet.statusCode(), (int) (Integer) answer[0], what);
+                assertEquals(servlet.statusCode(), answer.status(), what);
                 Map<String, List<String>> expected = headers(servlet);
                 Map<String, List<String>> actual = new TreeMap<>();
-                String[] h = (String[]) answer[1];
-                for (int i = 0; i < h.length; i += 2) {
-                    actual.put(h[i].toLowerCase(Locale.ROOT), List.of(h[i + 1]));
+                for (FastPath.Header h : answer.headers()) {
+                    actual.put(h.name().toLowerCase(Locale.ROOT), List.of(h.value()));
                 }
                 expected.remove("server"); // the container's, added to every response on both paths
                 if (servlet.statusCode() == 304) {
                     expected.remove("content-length"); // Jetty adds "0" to every 304, on both paths
                 }
                 assertEquals(expected, actual, what);
-                ByteBuffer body = (ByteBuffer) answer[2];
+                ByteBuffer body = answer.body();
                 byte[] bytes = new byte[body == null ? 0 : body.remaining()];
                 if (body != null) {
                     body.get(bytes);
@@ -158,14 +156,17 @@ class TarballServingTest {
                 assertArrayEquals(servlet.body(), bytes, what);
             }
         }
-        assertNull(fast.apply("POST " + TARBALL, h -> null));
-        assertNull(fast.apply("GET /p/hello/tag/v9.9.9.tar.gz", h -> null));
-        assertNull(fast.apply("GET /p/hello/tag/v0.1.0.json", h -> null));
-        assertNull(fast.apply("GET /api/status", h -> null));
+        assertNull(fast.answer(new FastPath.Request("POST", TARBALL, h -> null)));
+        assertNull(fast.answer(get("/p/hello/tag/v9.9.9.tar.gz")));
+        assertNull(fast.answer(get("/p/hello/tag/v0.1.0.json")));
+        assertNull(fast.answer(get("/api/status")));
     }
 
-    @SuppressWarnings("unchecked")
-    private static BiFunction<String, Function<String, String>, Object[]> fastPath(TestServer s) {
-        return (BiFunction<String, Function<String, String>, Object[]>) s.attribute(PackbaseListener.FAST_PATH);
+    private static FastPath.Request get(String path) {
+        return new FastPath.Request("GET", path, h -> null);
+    }
+
+    private static FastPath fastPath(TestServer s) {
+        return (FastPath) s.attribute(FastPath.ATTRIBUTE);
     }
 }

@@ -58,7 +58,7 @@ public final class StandaloneServer {
         HttpConfiguration http = new HttpConfiguration();
         // Slow clients: a connection that sends or reads nothing for the idle timeout is closed. No minimum
         // data rate: Jetty measures it from the start of the request, so a small body read after an ingest
-        // of a few seconds (JsonServlet drains bodies before error answers) fell "below" any useful rate
+        // of a few seconds (error answers drain small bodies first) fell "below" any useful rate
         // and became a 408 (MixedLoadIT found it). Slow bodies are bounded by PACKBASE_MAX_CONCURRENT_REQUESTS.
         http.setSendServerVersion(false);
         // One selector per core (Jetty picks cores / 2, so 1 on two cores): cached tarballs are answered on the
@@ -79,7 +79,7 @@ public final class StandaloneServer {
         // A webapp that fails to start (listener exception, bad web.xml) fails server.start() instead of
         // leaving a running server that answers 503.
         webapp.setThrowUnavailableOnStartupException(true);
-        TarballFastPathHandler fastPath = new TarballFastPathHandler(webapp, threads);
+        TarballFastPathHandler fastPath = TarballFastPathHandler.around(webapp, threads);
         server.setHandler(fastPath);
 
         if (settings.accessLog() != null) {
@@ -97,7 +97,7 @@ public final class StandaloneServer {
                     + " with " + war + ": " + e, e);
         }
 
-        fastPath.connect(webapp.getServletContext().getAttribute(TarballFastPathHandler.ATTRIBUTE));
+        fastPath.connect();
         System.out.println(LISTENING_PREFIX + "http://" + uriHost(settings.host()) + ":" + connector.getLocalPort() + "/");
         System.out.flush();
         server.join();

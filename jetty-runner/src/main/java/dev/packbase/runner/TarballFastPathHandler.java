@@ -1,12 +1,11 @@
 package dev.packbase.runner;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.packbase.http.fastpath.FastPath;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
@@ -16,11 +15,11 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Standalone only: answers GET and HEAD of tarballs that packbase holds in memory straight from Jetty's core
- * API, and hands every other request to the webapp. It decides nothing itself: the webapp's
- * {@code TarballServlet.fastPath} (published as the context attribute {@link #ATTRIBUTE}) resolves the tag,
- * evaluates If-None-Match, Range and If-Range with the servlet's own code and returns status, headers and body,
- * or null whenever the servlet has to answer (not cached, an error, another method or path). So the two paths
- * cannot differ in what they send, only in the cost of sending it.
+ * API, and hands every other request to the webapp. It decides nothing itself: the webapp's {@link FastPath}
+ * (published as the context attribute {@link FastPath#ATTRIBUTE}) resolves the tag, evaluates If-None-Match,
+ * Range and If-Range with the servlet's own code and returns status, headers and body, or null whenever the
+ * servlet has to answer (not cached, an error, another method or path). So the two paths cannot differ in what
+ * they send, only in the cost of sending it.
  *
  * <p>Why it exists: on the 2-core benchmark machine even an empty servlet in Jetty's ee10 stack reached only
  * about half of nginx's requests/s for a 10 KB file, while a core handler that runs on the selector thread
@@ -31,24 +30,34 @@ import org.eclipse.jetty.util.Callback;
 final class TarballFastPathHandler extends Handler.Wrapper {
     private static final Logger LOG = Logger.getLogger(TarballFastPathHandler.class.getName());
 
-    /** Same string as {@code dev.packbase.http.PackbaseListener.FAST_PATH} (this class cannot see the webapp's). */
-    static final String ATTRIBUTE = "dev.packbase.tarball.fastPath";
-
+    private final WebAppContext webapp;
     private final Executor executor;
-    private volatile BiFunction<String, Function<String, String>, Object[]> fastPath;
+    private volatile FastPath fastPath;
 
-    TarballFastPathHandler(Handler webapp, Executor executor) {
+    private TarballFastPathHandler(WebAppContext webapp, Executor executor) {
         super(webapp);
+        this.webapp = webapp;
         this.executor = executor;
     }
 
-    /** Connects the webapp's fast path once it has started; a value of another type is ignored (logged). */
-    @SuppressWarnings("unchecked")
-    void connect(Object attribute) {
-        if (attribute instanceof BiFunction) {
-            fastPath = (BiFunction<String, Function<String, String>, Object[]>) attribute;
+    /**
+     * Wraps the (not yet started) webapp. The webapp's class loader is told to take {@link FastPath}'s package
+     * from this launcher's loader, which has it at the WAR root: otherwise the webapp would load its own copy from
+     * WEB-INF/classes, a different class to this one, and its fast path would not be a {@link FastPath} here.
+     */
+    static TarballFastPathHandler around(WebAppContext webapp, Executor executor) {
+        webapp.getProtectedClassMatcher().add(FastPath.class.getPackageName() + ".");
+        return new TarballFastPathHandler(webapp, executor);
+    }
+
+    /** Connects the webapp's fast path once it has started; without one (logged), the servlets answer everything. */
+    void connect() {
+        Object attribute = webapp.getServletContext().getAttribute(FastPath.ATTRIBUTE);
+        if (attribute instanceof FastPath f) {
+            fastPath = f;
         } else {
-            LOG.warning("the webapp published no tarball fast path; every request goes through the servlets");
+            LOG.warning("the webapp published no tarball fast path (" + attribute
+                    + "); every request goes through the servlets");
         }
     }
 
@@ -59,15 +68,14 @@ final class TarballFastPathHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        Object[] answer = answer(request);
+        FastPath.Answer answer = answer(request);
         if (answer != null) {
-            response.setStatus((Integer) answer[0]);
-            String[] headers = (String[]) answer[1];
+            response.setStatus(answer.status());
             HttpFields.Mutable fields = response.getHeaders();
-            for (int i = 0; i < headers.length; i += 2) {
-                fields.put(headers[i], headers[i + 1]);
+            for (FastPath.Header header : answer.headers()) {
+                fields.put(header.name(), header.value());
             }
-            response.write(true, (ByteBuffer) answer[2], callback);
+            response.write(true, answer.body(), callback);
             return true;
         }
         // The webapp may block: never on the thread that runs this handler.
@@ -83,8 +91,8 @@ final class TarballFastPathHandler extends Handler.Wrapper {
         return true;
     }
 
-    private Object[] answer(Request request) {
-        BiFunction<String, Function<String, String>, Object[]> f = fastPath;
+    private FastPath.Answer answer(Request request) {
+        FastPath f = fastPath;
         if (f == null) {
             return null;
         }
@@ -101,7 +109,7 @@ final class TarballFastPathHandler extends Handler.Wrapper {
         }
         try {
             HttpFields fields = request.getHeaders();
-            return f.apply(method + " " + path, fields::get);
+            return f.answer(new FastPath.Request(method, path, fields::get));
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "tarball fast path failed; the servlet answers", e);
             return null;

@@ -28,59 +28,51 @@ import java.util.Map;
  * The JSON API under {@code /api/} (CONTRACT §4): fetch, list, info and status. Answers come from
  * the registry's in-memory state and persisted snapshot; only fetch does work.
  */
-public final class ApiServlet extends JsonServlet {
-    private static final long serialVersionUID = 1L;
+final class ApiHandler implements Routes.Handler {
+    private final Config config;
+    private final PackageState registry;
+    private final Ingestor ingestor;
+    private final Storage storage;
+    private final UpdateService update;
+    private final PublicUrls publicUrls;
+    private final JsonBodies bodies;
+    private final ObjectMapper json;
+    private volatile ListBody listBody;
 
-    private final transient Config config;
-    private final transient PackageState registry;
-    private final transient Ingestor ingestor;
-    private final transient Storage storage;
-    private final transient UpdateService update;
-    private final transient PublicUrls publicUrls;
-    private transient volatile ListBody listBody;
-
-    public ApiServlet(Config config, PackageState registry, Ingestor ingestor, UpdateService update, Storage storage,
-            ObjectMapper json, ErrorResponses errors) {
-        super(json, errors);
+    ApiHandler(Config config, PackageState registry, Ingestor ingestor, UpdateService update, Storage storage,
+            JsonBodies bodies, PublicUrls publicUrls) {
         this.config = config;
+        this.bodies = bodies;
+        this.json = bodies.mapper();
         this.registry = registry;
         this.ingestor = ingestor;
         this.update = update;
         this.storage = storage;
-        this.publicUrls = new PublicUrls(config);
+        this.publicUrls = publicUrls;
     }
 
+    /** {@code /api/*}: the rest of the path names the endpoint. */
     @Override
-    protected void handle(HttpServletRequest req, HttpServletResponse resp) throws Exception {
-        String path = req.getPathInfo() == null ? "" : req.getPathInfo();
-        String method = req.getMethod();
+    public void handle(HttpServletRequest req, HttpServletResponse resp, Routes.Match match) throws Exception {
+        String path = match.rest();
         if (path.equals("/fetch")) {
-            require(req, resp, method, "POST");
+            Methods.require(req, resp, Methods.POST);
             fetch(req, resp);
         } else if (path.equals("/list")) {
-            require(req, resp, method, "GET, HEAD");
+            Methods.require(req, resp, Methods.READ);
             list(resp);
         } else if (path.equals("/status")) {
-            require(req, resp, method, "GET, HEAD");
+            Methods.require(req, resp, Methods.READ);
             status(resp);
         } else if (path.startsWith("/info/") && path.indexOf('/', 6) < 0 && path.length() > 6) {
-            require(req, resp, method, "GET, HEAD");
+            Methods.require(req, resp, Methods.READ);
             info(req, resp, path.substring(6));
         } else if (path.equals("/update")) {
-            require(req, resp, method, "POST");
-            writeJson(resp, HttpServletResponse.SC_OK, update.update());
+            Methods.require(req, resp, Methods.POST);
+            bodies.write(resp, HttpServletResponse.SC_OK, update.update());
         } else {
-            throw noRoute(req);
+            throw Methods.noRoute(req);
         }
-    }
-
-    private static void require(HttpServletRequest req, HttpServletResponse resp, String method, String allowed) {
-        for (String m : allowed.split(", ")) {
-            if (m.equals(method)) {
-                return;
-            }
-        }
-        throw methodNotAllowed(req, resp, allowed);
     }
 
     private void fetch(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -104,7 +96,7 @@ public final class ApiServlet extends JsonServlet {
         out.put("upstream_url", result.upstreamUrl());
         out.put("created_tags", result.created());
         out.put("warnings", result.warnings());
-        writeJson(resp, HttpServletResponse.SC_OK, out);
+        bodies.write(resp, HttpServletResponse.SC_OK, out);
     }
 
     private void authorize(HttpServletRequest req, HttpServletResponse resp) {
@@ -202,7 +194,7 @@ public final class ApiServlet extends JsonServlet {
             cached = new ListBody(summary, json.writeValueAsBytes(out));
             listBody = cached;
         }
-        writeJsonBytes(resp, cached.body());
+        bodies.writeBytes(resp, cached.body());
     }
 
     /** The serialised /api/list answer and the registry state it was built from. */
@@ -212,7 +204,7 @@ public final class ApiServlet extends JsonServlet {
     private void info(HttpServletRequest req, HttpServletResponse resp, String name) throws IOException {
         PackageInfo info = registry.info(name).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
                 "package '" + name + "' is not known here", Map.of("package", name), null));
-        writeJson(resp, HttpServletResponse.SC_OK, render(info, req));
+        bodies.write(resp, HttpServletResponse.SC_OK, render(info, req));
     }
 
     /**
@@ -258,6 +250,6 @@ public final class ApiServlet extends JsonServlet {
         out.put("packages_unhealthy", all.size() - healthy);
         out.put("read_only", !storage.writable());
         out.put("update", updateView);
-        writeJson(resp, HttpServletResponse.SC_OK, out);
+        bodies.write(resp, HttpServletResponse.SC_OK, out);
     }
 }

@@ -1,0 +1,10 @@
+package dev.packbase.http;
+
+/**
+ * The terms a route's errors are answered in ({@link ErrorLadder}): packbase's JSON (CONTRACT §4) for the API,
+ * tarballs and every other path, Git's own for the Git layer, whose clients never read JSON.
+ */
+enum Dialect {
+    JSON,
+    GIT
+}

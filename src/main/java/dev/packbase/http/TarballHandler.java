@@ -1,0 +1,95 @@
+package dev.packbase.http;
+
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.TagEntry;
+import dev.packbase.storage.Storage;
+import dev.packbase.storage.StorageKeys;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The tarball routes: {@code /p/<pkg>/tag/<tag>.tar.gz} (and the tag's manifest at {@code .json}, its
+ * build.zig.zon dependency line at {@code .zon}) and {@code /h/<zig hash>.tar.gz}. It checks the method, has the
+ * {@link TarballResolver} find the tag and the {@link TarballSender} send the tarball.
+ */
+final class TarballHandler {
+    private final TarballResolver resolver;
+    private final TarballSender sender;
+    private final Storage storage;
+    private final PublicUrls publicUrls;
+
+    TarballHandler(TarballResolver resolver, TarballSender sender, Storage storage, PublicUrls publicUrls) {
+        this.resolver = resolver;
+        this.sender = sender;
+        this.storage = storage;
+        this.publicUrls = publicUrls;
+    }
+
+    /** {@code /p/*}. */
+    void byTag(HttpServletRequest req, HttpServletResponse resp, Routes.Match match) throws IOException {
+        Methods.require(req, resp, Methods.READ);
+        send(req, resp, resolver.byTag(match.rest(), req.getRequestURI()));
+    }
+
+    /** {@code /h/*}. */
+    void byHash(HttpServletRequest req, HttpServletResponse resp, Routes.Match match) throws IOException {
+        Methods.require(req, resp, Methods.READ);
+        send(req, resp, resolver.byHash(match.rest()));
+    }
+
+    private void send(HttpServletRequest req, HttpServletResponse resp, TarballResolver.Target t) throws IOException {
+        boolean head = req.getMethod().equals("HEAD");
+        switch (t.kind()) {
+            case TARBALL -> sender.send(req, resp, t, head);
+            case MANIFEST -> sendManifest(resp, t.pkg(), t.tag(), head);
+            case SNIPPET -> sendSnippet(req, resp, t.pkg(), t.tag(), head);
+        }
+    }
+
+    private void sendManifest(HttpServletResponse resp, PackageName pkg, TagEntry tag, boolean head) throws IOException {
+        String key = StorageKeys.manifest(pkg, tag.tag());
+        Storage.ObjectInfo info = storage.stat(key).orElseThrow(() ->
+                PackbaseException.notFound("manifest of " + pkg + " " + tag.tag() + " is missing"));
+        resp.setContentType("application/json");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setHeader("Cache-Control", "public, max-age=300");
+        resp.setContentLengthLong(info.size());
+        if (!head) {
+            try (InputStream in = storage.open(key)) {
+                in.transferTo(resp.getOutputStream());
+            }
+        }
+    }
+
+    /**
+     * {@code .zon}: the build.zig.zon dependency line as plain text, with the new hash form, or the
+     * legacy one with {@code ?zig=0.12} or {@code ?zig=0.13}.
+     */
+    private void sendSnippet(HttpServletRequest req, HttpServletResponse resp, PackageName pkg, TagEntry tag, boolean head)
+            throws IOException {
+        String zigVersion = QueryParameters.get(req, "zig");
+        boolean legacy = zigVersion != null && (zigVersion.startsWith("0.12") || zigVersion.startsWith("0.13"));
+        String url = publicUrls.base(req) + "/" + StorageKeys.tarball(pkg, tag.tag());
+        String snippet = ZigSnippets.dependency(pkg.value(), tag.zig(), url, legacy);
+        if (snippet == null) {
+            throw new PackbaseException(ErrorCode.NOT_FOUND, "no " + (legacy ? "legacy" : "Zig 0.14+")
+                    + " package hash for " + pkg + " " + tag.tag()
+                    + (tag.zig() != null && tag.zig().hashUnavailableReason() != null ? ": " + tag.zig().hashUnavailableReason() : ""),
+                    Map.of("package", pkg.value(), "tag", tag.tag()), null);
+        }
+        byte[] body = (snippet + "\n").getBytes(StandardCharsets.UTF_8);
+        resp.setContentType("text/plain");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setHeader("Cache-Control", "public, max-age=300");
+        resp.setContentLength(body.length);
+        if (!head) {
+            resp.getOutputStream().write(body);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.packbase.http;
+
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.TagEntry;
+import dev.packbase.domain.TagName;
+import dev.packbase.state.PackageState;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a tarball path into the tag it names: {@code /p/<pkg>/tag/<tag>.<ext>} or {@code /h/<zig hash>.tar.gz},
+ * or throws the 404 to answer. Only tags the registry knows resolve, so no request path ever reaches storage.
+ * Shared by the tarball routes and the launcher's fast path.
+ */
+final class TarballResolver {
+    /** Zig hashes: {@code 1220} + 64 hex, or {@code name-version-<44 base64url>} (at most 110 characters). */
+    private static final Pattern HASH_PATH = Pattern.compile("/([A-Za-z0-9._+\\-]{44,110})\\.tar\\.gz");
+
+    /** What of a tag a path asks for. */
+    enum Kind {
+        TARBALL, MANIFEST, SNIPPET
+    }
+
+    /** The tag a request path names, and what of it is asked for. */
+    record Target(PackageName pkg, TagEntry tag, Kind kind) {
+    }
+
+    private final PackageState registry;
+
+    TarballResolver(PackageState registry) {
+        this.registry = registry;
+    }
+
+    /** {@code rest} of {@code /p/*}: {@code /<pkg>/tag/<tag>.tar.gz}, {@code .json} or {@code .zon}. */
+    Target byTag(String rest, String requestUri) {
+        // Hand-parsed: this runs for every download, where a regex is a visible part of the CPU time.
+        TarballPath p = TarballPath.parse(rest);
+        if (p == null || !PackageName.isValid(p.pkg()) || !TagName.isServable(p.tag())) {
+            throw PackbaseException.notFound("no such resource: " + requestUri);
+        }
+        PackageName pkg = new PackageName(p.pkg());
+        String tagName = p.tag();
+        PackageRecord record = registry.find(pkg).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
+                "package '" + pkg + "' is not known here", Map.of("package", pkg.value()), null));
+        TagEntry tag = record.tag(tagName).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
+                "package '" + pkg + "' has no tarball for tag '" + tagName + "'",
+                Map.of("package", pkg.value(), "tag", tagName), null));
+        return new Target(pkg, tag, p.kind());
+    }
+
+    /** {@code rest} of {@code /h/*}: {@code /<zig hash>.tar.gz}. */
+    Target byHash(String rest) {
+        Matcher h = HASH_PATH.matcher(rest);
+        PackageState.TagRef ref = h.matches() ? registry.findByZigHash(h.group(1)).orElse(null) : null;
+        if (ref == null) {
+            throw new PackbaseException(ErrorCode.NOT_FOUND, "no tarball has the Zig package hash '"
+                    + (h.matches() ? h.group(1) : rest) + "'", Map.of(), null);
+        }
+        PackageName pkg = new PackageName(ref.packageName());
+        return new Target(pkg, registry.find(pkg).orElseThrow().tag(ref.tag()).orElseThrow(), Kind.TARBALL);
+    }
+
+    /**
+     * {@code /<pkg>/tag/<tag>.<extension>} split without a regex; the same language as the pattern
+     * {@code /([^/]+)/tag/([^/]+)\\.(tar\\.gz|json|zon)}. Null when the path does not have that shape.
+     */
+    record TarballPath(String pkg, String tag, Kind kind) {
+        private static final String[] EXTENSIONS = {"tar.gz", "json", "zon"};
+        private static final Kind[] KINDS = {Kind.TARBALL, Kind.MANIFEST, Kind.SNIPPET};
+
+        static TarballPath parse(String path) {
+            int slash = path.indexOf('/', 1);
+            if (!path.startsWith("/") || slash < 2 || !path.startsWith("/tag/", slash)) {
+                return null;
+            }
+            int tagStart = slash + 5;
+            if (path.indexOf('/', tagStart) >= 0) {
+                return null;
+            }
+            for (int i = 0; i < EXTENSIONS.length; i++) {
+                String extension = EXTENSIONS[i];
+                int dot = path.length() - extension.length() - 1;
+                if (dot > tagStart && path.charAt(dot) == '.' && path.endsWith(extension)) {
+                    return new TarballPath(path.substring(1, slash), path.substring(tagStart, dot), KINDS[i]);
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.packbase.http;
+
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import dev.packbase.http.fastpath.FastPath;
+import dev.packbase.storage.Storage;
+import dev.packbase.storage.StorageKeys;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Sends a tag's tarball as its {@link TarballAnswer} says: small tarballs from a bounded in-memory copy
+ * ({@link TarballCache}), large ones by the container's sendfile, a kept memory map or a streamed copy, never
+ * buffered whole on the heap (DESIGN.md, "Tarball downloads"). The same cached copies answer the launcher's
+ * fast path ({@link #cachedAnswer}).
+ */
+final class TarballSender {
+    /** Most bytes of tarballs kept memory-mapped at once. */
+    private static final long MAPPED_BYTES = 1L << 30;
+    /** Request attribute Tomcat sets to TRUE where it can send a file itself; the other attributes share its prefix. */
+    private static final String TOMCAT_SENDFILE = "org.apache.tomcat.sendfile";
+
+    private final Storage storage;
+    private final TarballCache cache;
+    /** Memory maps of the large tarballs, by address space: page cache, not heap. */
+    private final TarballCache mappings = new TarballCache(MAPPED_BYTES, MAPPED_BYTES);
+
+    TarballSender(Storage storage, TarballCache cache) {
+        this.storage = storage;
+        this.cache = cache;
+    }
+
+    /** The cache of small tarballs, for tests. */
+    TarballCache cache() {
+        return cache;
+    }
+
+    /**
+     * The launcher's answer for a tarball held in memory, or null when it is not (or the answer is an error,
+     * which the servlet sends).
+     */
+    FastPath.Answer cachedAnswer(TarballResolver.Target t, Function<String, String> headers, boolean head) {
+        TarballCache.Entry cached = cache.get(StorageKeys.tarball(t.pkg(), t.tag().tag()), t.tag().sha256());
+        if (cached == null) {
+            return null;
+        }
+        TarballAnswer a = TarballAnswer.decide(cached.etag, cached.size, headers);
+        if (a.status() == HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE) {
+            return null;
+        }
+        boolean body = !head && a.hasBody();
+        return new FastPath.Answer(a.status(), a.headers(), body ? cached.slice(a.start(), a.length()) : null);
+    }
+
+    /** Decides and sends the answer to a GET or HEAD of the tarball of {@code t}. */
+    void send(HttpServletRequest req, HttpServletResponse resp, TarballResolver.Target t, boolean head) throws IOException {
+        String key = StorageKeys.tarball(t.pkg(), t.tag().tag());
+        String sha256 = t.tag().sha256();
+        TarballCache.Entry cached = cache.get(key, sha256);
+        long size = cached != null ? cached.size : storage.stat(key).orElseThrow(() -> new PackbaseException(
+                ErrorCode.NOT_FOUND, "tarball of " + t.pkg() + " " + t.tag().tag() + " is missing from storage",
+                Map.of("package", t.pkg().value()), null)).size();
+        TarballAnswer a = TarballAnswer.decide(cached != null ? cached.etag : "\"" + sha256 + "\"", size, req::getHeader);
+        if (cached == null && !head && a.hasBody() && cache.accepts(size)) {
+            cached = cache.put(key, sha256, readWhole(key, size));
+        }
+        resp.setHeader("ETag", a.etag());
+        resp.setHeader("Cache-Control", TarballAnswer.IMMUTABLE);
+        resp.setHeader("Accept-Ranges", "bytes");
+        resp.setHeader("X-Content-Type-Options", "nosniff");
+        if (a.status() == HttpServletResponse.SC_NOT_MODIFIED) {
+            resp.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+            return;
+        }
+        if (a.status() == HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE) {
+            throw new PackbaseException(ErrorCode.RANGE_NOT_SATISFIABLE, "requested range is outside the tarball's "
+                    + size + " bytes", Map.of("size", size), null); // a JSON error, with the headers above
+        }
+        resp.setContentType(TarballAnswer.GZIP);
+        resp.setStatus(a.status());
+        if (a.contentRange() != null) {
+            resp.setHeader("Content-Range", a.contentRange());
+        }
+        resp.setContentLengthLong(a.length());
+        if (head) {
+            return;
+        }
+        if (cached != null) {
+            // One write of the whole response: no stat, open or read loop.
+            resp.getOutputStream().write(cached.body, (int) a.start(), (int) a.length());
+            return;
+        }
+        sendStored(req, resp, key, sha256, a);
+    }
+
+    /** A tarball too large for the heap cache: sendfile, memory map or stream, in that order of preference. */
+    private void sendStored(HttpServletRequest req, HttpServletResponse resp, String key, String sha256, TarballAnswer a)
+            throws IOException {
+        Path file = storage.localFile(key).orElse(null);
+        if (file != null && Boolean.TRUE.equals(req.getAttribute(TOMCAT_SENDFILE))) {
+            // Tomcat's own sendfile(2) after the servlet returns (what its DefaultServlet does for static
+            // files): no copy through the JVM at all. The end is exclusive.
+            req.setAttribute(TOMCAT_SENDFILE + ".filename", file.toAbsolutePath().toString());
+            req.setAttribute(TOMCAT_SENDFILE + ".start", a.start());
+            req.setAttribute(TOMCAT_SENDFILE + ".end", a.start() + a.length());
+            return;
+        }
+        OutputStream out = resp.getOutputStream();
+        Method writeBuffer = file == null || a.size() > Integer.MAX_VALUE ? null : BUFFER_WRITE.get(out.getClass());
+        if (writeBuffer != null) {
+            // The file memory-mapped and handed to the container's write(ByteBuffer) (Jetty's HttpOutput has
+            // one): the socket write reads the page cache, with no copy through the heap. The map is kept
+            // (bounded, like the heap cache): a map per request stays resident until a GC unmaps it, which
+            // grows the JVM's resident size by gigabytes under load.
+            TarballCache.Entry map = mappings.get(key, sha256);
+            if (map == null) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                    map = mappings.put(key, sha256, channel.map(FileChannel.MapMode.READ_ONLY, 0, a.size()));
+                }
+            }
+            try {
+                writeBuffer.invoke(out, map.slice(a.start(), a.length()));
+            } catch (IllegalAccessException e) {
+                throw new IOException(e);
+            } catch (InvocationTargetException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+            return;
+        }
+        try (InputStream in = storage.open(key)) {
+            in.skipNBytes(a.start());
+            copy(in, out, a.length());
+        }
+    }
+
+    /** A public {@code write(ByteBuffer)} of a container's output stream class, found without importing it. */
+    private static final ClassValue<Method> BUFFER_WRITE = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            try {
+                Method m = type.getMethod("write", ByteBuffer.class);
+                return java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers()) ? m : null;
+            } catch (NoSuchMethodException | SecurityException e) {
+                return null;
+            }
+        }
+    };
+
+    private byte[] readWhole(String key, long size) throws IOException {
+        try (InputStream in = storage.open(key)) {
+            byte[] body = in.readNBytes((int) size);
+            if (body.length != size) {
+                throw new IOException("tarball " + key + " ended early");
+            }
+            return body;
+        }
+    }
+
+    private static void copy(InputStream in, OutputStream out, long length) throws IOException {
+        // Sized to the response: a fresh 64 KiB buffer per small download is most of the garbage a download makes.
+        byte[] buffer = new byte[(int) Math.max(1, Math.min(1 << 16, length))];
+        long left = length;
+        while (left > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new IOException("tarball ended early");
+            }
+            out.write(buffer, 0, n);
+            left -= n;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.packbase.http.fastpath;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The contract between the webapp and the standalone launcher's tarball fast path (jetty-runner's
+ * {@code TarballFastPathHandler}), published as the servlet-context attribute {@link #ATTRIBUTE}: the launcher
+ * asks for the answer to a GET or HEAD before the servlet machinery runs, and sends it with Jetty's core API.
+ *
+ * <p>Why a package of its own: the launcher and the webapp have different class loaders, and a type both can use
+ * must come from one of them. The build copies this package to the WAR root, beside the launcher's classes, and
+ * the launcher makes Jetty load it parent-first (a protected package), so both sides see the launcher's copy. In a
+ * servlet container the copy in {@code WEB-INF/classes} is used and nothing reads the attribute. Hence JDK types
+ * only in here, and nothing of the webapp.
+ */
+public interface FastPath {
+    /** The servlet-context attribute holding the webapp's {@link FastPath}. */
+    String ATTRIBUTE = FastPath.class.getName();
+
+    /**
+     * The complete answer to {@code request}, or null when the webapp has to answer it (anything but a GET or
+     * HEAD of a tarball it holds in memory, and every error).
+     */
+    Answer answer(Request request);
+
+    /**
+     * A request as the launcher sees it: the method, the decoded path within the context, and a lookup of
+     * request headers by name (null when absent).
+     */
+    record Request(String method, String path, Function<String, String> headers) {
+    }
+
+    /** Status, headers in the order to send them, and the body (null for HEAD and 304). */
+    record Answer(int status, List<Header> headers, ByteBuffer body) {
+    }
+
+    /** One response header. */
+    record Header(String name, String value) {
+    }
+}
