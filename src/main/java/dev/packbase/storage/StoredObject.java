@@ -11,8 +11,9 @@ import java.util.Optional;
  * shape the reader can use without a copy. Tarball downloads and Git serving read through this, so a
  * backend decides how bytes reach them: {@link FileStorage} with positional reads, {@code transferTo}
  * and memory maps of the file, and the container's own sendfile; {@link MemoryStorage} with views of
- * the bytes it holds. Stored objects never change under a key while it exists (a replace publishes a
- * new object), so what a handle reads is one version, whole.
+ * the bytes it holds. It is meant for objects that never change under their key (tarballs, packs): a
+ * backend may bind a handle to the bytes when it is made or when they are first read, so an object
+ * replaced or deleted while a handle is open may read either way.
  *
  * <p>A handle is for one reader at a time, except {@link #read(ByteBuffer, long)}, which is
  * positional and may be called from several threads. Close it when done; buffers from {@link #map()}
