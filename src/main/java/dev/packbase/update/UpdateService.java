@@ -10,7 +10,8 @@ import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.SourceCatalog;
 import dev.packbase.domain.UpdateState;
 import dev.packbase.ingest.FetchResult;
-import dev.packbase.ingest.Ingestor;
+import dev.packbase.ingest.FetchService;
+import dev.packbase.ingest.Refresher;
 import dev.packbase.ingest.UpstreamUrl;
 import dev.packbase.storage.FileStorage;
 import dev.packbase.state.PackageInfos;
@@ -44,19 +45,21 @@ public final class UpdateService {
     private final Config config;
     private final FileStorage storage;
     private final PackageState registry;
-    private final Ingestor ingestor;
+    private final FetchService fetches;
+    private final Refresher refresher;
     private final ObjectMapper json;
     private final Clock clock;
     private final CatalogReader catalogReader;
     private final Object gate = new Object();
     private volatile UpdateState state;
 
-    public UpdateService(Config config, FileStorage storage, PackageState registry, Ingestor ingestor, ObjectMapper json,
-            Clock clock) {
+    public UpdateService(Config config, FileStorage storage, PackageState registry, FetchService fetches,
+            Refresher refresher, ObjectMapper json, Clock clock) {
         this.config = config;
         this.storage = storage;
         this.registry = registry;
-        this.ingestor = ingestor;
+        this.fetches = fetches;
+        this.refresher = refresher;
         this.json = json;
         this.clock = clock;
         this.catalogReader = new CatalogReader(json, config.update().sourceMaxBytes(), config.update().sourceTimeout(),
@@ -198,7 +201,7 @@ public final class UpdateService {
                 continue;
             }
             try {
-                FetchResult r = ingestor.fetch(job.url(), job.name(), job.trusted());
+                FetchResult r = fetches.fetch(job.url(), job.name(), job.trusted());
                 synced++;
                 created += r.tarballsCreated();
                 present += r.tarballsPresent();
@@ -238,7 +241,7 @@ public final class UpdateService {
                 PackageRecord record = registry.find(name).orElseThrow();
                 Optional<PackageInfo> previous = registry.info(local);
                 boolean recheck = previous.isEmpty() || !previous.get().pseudoGitFetchable();
-                PackageInfo info = ingestor.info(name, record, recheck, now);
+                PackageInfo info = refresher.info(name, record, recheck, now);
                 if (errors.containsKey(local)) {
                     List<String> problems = new ArrayList<>(info.problems());
                     problems.add("last update failed: " + errors.get(local));
