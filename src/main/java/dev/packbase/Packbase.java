@@ -6,7 +6,10 @@ import dev.packbase.domain.PackageName;
 import dev.packbase.git.DerivedGit;
 import dev.packbase.git.GitService;
 import dev.packbase.ingest.FetchResult;
-import dev.packbase.ingest.Ingestor;
+import dev.packbase.ingest.FetchService;
+import dev.packbase.ingest.Ingest;
+import dev.packbase.ingest.Refresher;
+import dev.packbase.ingest.ScratchArea;
 import dev.packbase.storage.FileStorage;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
@@ -41,7 +44,8 @@ public final class Packbase implements AutoCloseable {
     private final PackageState registry;
     private final DerivedGit derivedGit;
     private final GitService git;
-    private final Ingestor ingestor;
+    private final Refresher refresher;
+    private final FetchService fetches;
     private final UpdateService update;
     private final WorkPool work;
     private final java.util.concurrent.CompletableFuture<Void> derivedChecked = new java.util.concurrent.CompletableFuture<>();
@@ -58,8 +62,12 @@ public final class Packbase implements AutoCloseable {
         this.work = new WorkPool(config.limits().ingestThreads());
         this.derivedGit = new DerivedGit(storage, json, work);
         this.git = new GitService(registry, derivedGit);
-        this.ingestor = new Ingestor(config, files, registry, derivedGit, git, json, clock, work);
-        this.update = new UpdateService(config, storage, registry, ingestor, json, clock,
+        // Ingest's JGit workspace: the root's temporary area, emptied when the storage opens.
+        ScratchArea scratch = new ScratchArea(config.root().toAbsolutePath().normalize().resolve(StorageKeys.TMP_DIR));
+        Ingest ingest = Ingest.wire(config, storage, scratch, registry, derivedGit, git, json, clock, work);
+        this.fetches = ingest.fetches();
+        this.refresher = ingest.refresher();
+        this.update = new UpdateService(config, storage, registry, fetches, refresher, json, clock,
                 new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
     }
 
@@ -202,7 +210,7 @@ public final class Packbase implements AutoCloseable {
                 return;
             }
             LOG.info(() -> "building derived Git data of " + pkg);
-            ingestor.refreshDerived(pkg);
+            refresher.refresh(pkg);
         }
         LOG.info(() -> "derived Git data checked: " + names.size() + " package(s), " + incomplete.size() + " rebuilt");
     }
@@ -228,7 +236,7 @@ public final class Packbase implements AutoCloseable {
             LOG.info("root is read-only: not materialising the seed package");
             return;
         }
-        FetchResult seeded = ingestor.ingestSeed();
+        FetchResult seeded = fetches.seed();
         LOG.info(() -> "materialised seed package " + seeded.packageName() + " " + seeded.tag());
     }
 
@@ -252,8 +260,14 @@ public final class Packbase implements AutoCloseable {
         return git;
     }
 
-    public Ingestor ingestor() {
-        return ingestor;
+    /** The front of ingest ({@code POST /api/fetch}, update runs). */
+    public FetchService fetches() {
+        return fetches;
+    }
+
+    /** Derive, verify and publish without ingesting (update, reindex, the startup check). */
+    public Refresher refresher() {
+        return refresher;
     }
 
     public UpdateService update() {

@@ -161,7 +161,7 @@ public final class Operator {
                     List.copyOf(entries.values()), old.map(PackageRecord::warnings).orElse(List.of()), List.of());
             registry.save(record);
             storage.deleteAll(StorageKeys.gitDir(pkg));
-            PackageInfo info = packbase.ingestor().info(pkg, record, true, now);
+            PackageInfo info = packbase.refresher().info(pkg, record, true, now);
             infos.add(info);
             out.println("[" + i + "/" + manifests.size() + "] " + pkg + ": " + record.tags().size() + " tag(s), Git "
                     + (info.pseudoGitFetchable() ? "ok" : "FAILED " + info.gitProblems()) + (info.healthy() ? "" : ", unhealthy"));

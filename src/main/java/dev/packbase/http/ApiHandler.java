@@ -12,7 +12,7 @@ import dev.packbase.domain.PublicPaths;
 import dev.packbase.domain.UpdateState;
 import dev.packbase.update.UpdateService;
 import dev.packbase.ingest.FetchResult;
-import dev.packbase.ingest.Ingestor;
+import dev.packbase.ingest.FetchService;
 import dev.packbase.state.PackageState;
 import dev.packbase.storage.Storage;
 import jakarta.servlet.http.HttpServletRequest;
@@ -33,7 +33,7 @@ import java.util.Map;
 final class ApiHandler implements Routes.Handler {
     private final Config config;
     private final PackageState registry;
-    private final Ingestor ingestor;
+    private final FetchService fetches;
     private final Storage storage;
     private final UpdateService update;
     private final PublicUrls publicUrls;
@@ -41,13 +41,13 @@ final class ApiHandler implements Routes.Handler {
     private final ObjectMapper json;
     private volatile ListBody listBody;
 
-    ApiHandler(Config config, PackageState registry, Ingestor ingestor, UpdateService update, Storage storage,
+    ApiHandler(Config config, PackageState registry, FetchService fetches, UpdateService update, Storage storage,
             JsonBodies bodies, PublicUrls publicUrls) {
         this.config = config;
         this.bodies = bodies;
         this.json = bodies.mapper();
         this.registry = registry;
-        this.ingestor = ingestor;
+        this.fetches = fetches;
         this.update = update;
         this.storage = storage;
         this.publicUrls = publicUrls;
@@ -86,7 +86,7 @@ final class ApiHandler implements Routes.Handler {
         JsonNode body = readJsonObject(req);
         String url = textField(body, "url", true);
         String name = textField(body, "name", false);
-        FetchResult result = ingestor.fetch(url, name);
+        FetchResult result = fetches.fetch(url, name);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", "ok");
         out.put("package", result.packageName());
@@ -98,6 +98,8 @@ final class ApiHandler implements Routes.Handler {
         out.put("upstream_url", result.upstreamUrl());
         out.put("created_tags", result.created());
         out.put("warnings", result.warnings());
+        // Tags upstream could not deliver this time; the others landed (none landing is a 502).
+        out.put("failed_tags", result.failedTags());
         bodies.write(resp, HttpServletResponse.SC_OK, out);
     }
 

@@ -40,7 +40,7 @@ public final class PackbaseListener implements ServletContextListener {
         TarballResolver resolver = new TarballResolver(packbase.registry());
         TarballSender sender = new TarballSender(packbase.storage(), new TarballCache(
                 packbase.config().limits().tarballCacheBytes(), packbase.config().limits().tarballCacheFileBytes()));
-        ApiHandler api = new ApiHandler(packbase.config(), packbase.registry(), packbase.ingestor(), packbase.update(),
+        ApiHandler api = new ApiHandler(packbase.config(), packbase.registry(), packbase.fetches(), packbase.update(),
                 packbase.storage(), bodies, publicUrls);
         TarballHandler tarballs = new TarballHandler(resolver, sender, packbase.storage(), publicUrls);
         GitHandler git = new GitHandler(packbase.git());

@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * What one ingest did, as {@code POST /api/fetch} reports it (CONTRACT §4).
  *
- * @param tag      the latest tag after the ingest (semver order, see PackageRecord.LATEST_ORDER)
- * @param warnings tags skipped and upstream changes noticed during this ingest
+ * @param tag        the latest tag after the ingest (semver order, see PackageRecord.LATEST_ORDER)
+ * @param warnings   tags skipped, tags that could not be fetched, and upstream changes noticed
+ * @param failedTags tags upstream could not deliver this time, with its reason; the next fetch tries them again
  */
 public record FetchResult(
         String packageName,
@@ -16,5 +17,6 @@ public record FetchResult(
         int tarballsPresent,
         int tarballCount,
         List<String> created,
-        List<String> warnings) {
+        List<String> warnings,
+        List<FailedTag> failedTags) {
 }

@@ -26,16 +26,21 @@ import org.eclipse.jgit.transport.TagOpt;
  * A remote Git repository read with JGit. Tags are listed with ls-remote; only the tags that need a
  * tarball are fetched, shallow ({@code depth 1}), into a scratch repository that the ingest deletes
  * afterwards: packbase keeps no mirror. The download-size limit and the overall time limit are
- * enforced through JGit's cancellation hook while the pack streams in. Every HTTP connection, redirect
- * hops included, goes through {@link GuardedConnections}.
+ * enforced through JGit's cancellation hook while the pack streams in. One instance serves one ingest,
+ * and its time limit covers all of that ingest's upstream traffic (the listing and every fetch,
+ * retries in smaller batches included). Every HTTP connection, redirect hops included, goes through
+ * {@link GuardedConnections}. Upstream's messages are cleaned ({@link UpstreamText}) before they
+ * become ours.
  */
 public final class GitUpstream implements Upstream {
     private final UpstreamUrl url;
     private final Config.Limits limits;
+    private final long deadline;
 
     public GitUpstream(UpstreamUrl url, Config.Limits limits) {
         this.url = url;
         this.limits = limits;
+        this.deadline = System.nanoTime() + limits.fetchTimeout().toNanos();
     }
 
     @Override
@@ -75,6 +80,9 @@ public final class GitUpstream implements Upstream {
 
     @Override
     public Repository fetch(List<UpstreamTag> tags, Path scratch) {
+        if (System.nanoTime() - deadline >= 0) {
+            throw tooSlow();
+        }
         LimitMonitor monitor = new LimitMonitor(scratch);
         GuardedConnections connections = new GuardedConnections(limits);
         try (Git git = Git.init().setBare(true).setDirectory(scratch.toFile()).call()) {
@@ -97,8 +105,15 @@ public final class GitUpstream implements Upstream {
         }
     }
 
+    /** What is left of the time limit, for JGit's socket timeout (at least a second). */
     private int timeoutSeconds() {
-        return (int) Math.min(Integer.MAX_VALUE, limits.fetchTimeout().toSeconds());
+        long left = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime());
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left));
+    }
+
+    private PackbaseException tooSlow() {
+        return new PackbaseException(ErrorCode.UPSTREAM_FAILED, "fetching " + url.given() + " took longer than "
+                + limits.fetchTimeout().toSeconds() + " s (PACKBASE_FETCH_TIMEOUT_SECONDS)");
     }
 
     private PackbaseException upstreamFailed(String action, Exception e, GuardedConnections connections) {
@@ -113,14 +128,13 @@ public final class GitUpstream implements Upstream {
                 message = cause.getMessage();
             }
         }
-        return new PackbaseException(ErrorCode.UPSTREAM_FAILED,
-                action + " " + url.given() + " failed: " + (e.getMessage() == null ? message : e.getMessage()), e);
+        return new PackbaseException(ErrorCode.UPSTREAM_FAILED, action + " " + url.given() + " failed: "
+                + UpstreamText.clean(e.getMessage() == null ? message : e.getMessage()), e);
     }
 
     /** Cancels the fetch when the scratch repository outgrows the download limit or time runs out. */
     private final class LimitMonitor implements ProgressMonitor {
         private final Path scratch;
-        private final long deadline = System.nanoTime() + limits.fetchTimeout().toNanos();
         long nextCheck;
         volatile PackbaseException reason;
 
@@ -135,8 +149,7 @@ public final class GitUpstream implements Upstream {
                 return true;
             }
             if (now - deadline > 0) {
-                reason = new PackbaseException(ErrorCode.UPSTREAM_FAILED, "fetching " + url.given() + " took longer than "
-                        + limits.fetchTimeout().toSeconds() + " s (PACKBASE_FETCH_TIMEOUT_SECONDS)");
+                reason = tooSlow();
                 return true;
             }
             if (now - nextCheck < 0) {

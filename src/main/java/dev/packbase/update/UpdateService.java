@@ -10,7 +10,8 @@ import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.SourceCatalog;
 import dev.packbase.domain.UpdateState;
 import dev.packbase.ingest.FetchResult;
-import dev.packbase.ingest.Ingestor;
+import dev.packbase.ingest.FetchService;
+import dev.packbase.ingest.Refresher;
 import dev.packbase.ingest.UpstreamUrl;
 import dev.packbase.state.PackageInfos;
 import dev.packbase.state.PackageState;
@@ -42,20 +43,22 @@ public final class UpdateService {
     private final Storage storage;
     private final FixtureRepositories fixtures;
     private final PackageState registry;
-    private final Ingestor ingestor;
+    private final FetchService fetches;
+    private final Refresher refresher;
     private final ObjectMapper json;
     private final Clock clock;
     private final CatalogReader catalogReader;
     private final Object gate = new Object();
     private volatile UpdateState state;
 
-    public UpdateService(Config config, Storage storage, PackageState registry, Ingestor ingestor, ObjectMapper json,
-            Clock clock, FixtureRepositories fixtures) {
+    public UpdateService(Config config, Storage storage, PackageState registry, FetchService fetches,
+            Refresher refresher, ObjectMapper json, Clock clock, FixtureRepositories fixtures) {
         this.config = config;
         this.storage = storage;
         this.fixtures = fixtures;
         this.registry = registry;
-        this.ingestor = ingestor;
+        this.fetches = fetches;
+        this.refresher = refresher;
         this.json = json;
         this.clock = clock;
         this.catalogReader = new CatalogReader(json, config.update().sourceMaxBytes(), config.update().sourceTimeout(),
@@ -197,7 +200,7 @@ public final class UpdateService {
                 continue;
             }
             try {
-                FetchResult r = ingestor.fetch(job.url(), job.name(), job.trusted());
+                FetchResult r = fetches.fetch(job.url(), job.name(), job.trusted());
                 synced++;
                 created += r.tarballsCreated();
                 present += r.tarballsPresent();
@@ -237,7 +240,7 @@ public final class UpdateService {
                 PackageRecord record = registry.find(name).orElseThrow();
                 Optional<PackageInfo> previous = registry.info(local);
                 boolean recheck = previous.isEmpty() || !previous.get().pseudoGitFetchable();
-                PackageInfo info = ingestor.info(name, record, recheck, now);
+                PackageInfo info = refresher.info(name, record, recheck, now);
                 if (errors.containsKey(local)) {
                     List<String> problems = new ArrayList<>(info.problems());
                     problems.add("last update failed: " + errors.get(local));

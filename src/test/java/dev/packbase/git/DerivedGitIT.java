@@ -72,7 +72,7 @@ class DerivedGitIT {
     @Test
     void deletedDerivedDataIsRebuiltIdenticallyAtStart() throws Exception {
         Packbase first = start(root);
-        first.ingestor().fetch(repo.fileUrl(), null);
+        first.fetches().fetch(repo.fileUrl(), null);
         Path git = root.resolve(".packbase/git/lib");
         Map<String, String> before = contents(git);
         GitIndex index = new DerivedGit(first.storage(), first.json()).index(PKG).orElseThrow();
@@ -91,7 +91,7 @@ class DerivedGitIT {
 
     @Test
     void aPackWhoseIndexWasNeverWrittenIsRebuilt() throws Exception {
-        start(root).ingestor().fetch(repo.fileUrl(), null);
+        start(root).fetches().fetch(repo.fileUrl(), null);
         Path packs = root.resolve(".packbase/git/lib/packs");
         Path idx;
         try (Stream<Path> files = Files.list(packs)) {
@@ -107,7 +107,7 @@ class DerivedGitIT {
     @Test
     void historyPackMissingItsBitmapOrAnIndexFromBeforeHistoryPacksIsRebuiltAtStart() throws Exception {
         Packbase first = start(root);
-        first.ingestor().fetch(repo.fileUrl(), null);
+        first.fetches().fetch(repo.fileUrl(), null);
         Path git = root.resolve(".packbase/git/lib");
         Map<String, String> before = contents(git);
         GitIndex index = new DerivedGit(first.storage(), first.json()).index(PKG).orElseThrow();
@@ -129,15 +129,15 @@ class DerivedGitIT {
 
     @Test
     void anotherRootDerivesTheSameCommitsAndPacks() throws Exception {
-        start(root).ingestor().fetch(repo.fileUrl(), null);
-        start(otherRoot).ingestor().fetch(repo.fileUrl(), null);
+        start(root).fetches().fetch(repo.fileUrl(), null);
+        start(otherRoot).fetches().fetch(repo.fileUrl(), null);
         assertEquals(contents(root.resolve(".packbase/git/lib")), contents(otherRoot.resolve(".packbase/git/lib")),
                 "byte-identical packs, indexes, bitmaps and index.json");
     }
 
     @Test
     void aTarballThatNoLongerMatchesItsTreeIsReportedNotServed() throws Exception {
-        start(root).ingestor().fetch(repo.fileUrl(), null);
+        start(root).fetches().fetch(repo.fileUrl(), null);
         Zap.tree(root.resolve(".packbase/git"));
         // Replace v1.0.0's tarball with v1.1.0's bytes: a valid tar.gz, but not the recorded tree.
         Path v1 = root.resolve("p/lib/tag/v1.0.0.tar.gz");

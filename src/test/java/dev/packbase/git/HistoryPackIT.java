@@ -156,7 +156,7 @@ class HistoryPackIT {
     @Test
     void aFullFetchGetsTheHistoryPackWithDeltasAcrossTags() throws Exception {
         Packbase pb = start(root);
-        pb.ingestor().fetch(repo.fileUrl(), null);
+        pb.fetches().fetch(repo.fileUrl(), null);
         GitIndex index = index(pb);
         assertNotNull(index.historyPack(), "four tags get a history pack");
         Path history = root.resolve(".packbase/git/hist/history");
@@ -194,7 +194,7 @@ class HistoryPackIT {
     @Test
     void fetchesByDepthAreAnsweredFromAViewOfTheWantedTagsPacksOnly() throws Exception {
         Packbase pb = start(root);
-        pb.ingestor().fetch(repo.fileUrl(), null);
+        pb.fetches().fetch(repo.fileUrl(), null);
         List<GitIndex.Tag> tags = index(pb).tags();
         GitIndex.Tag first = tags.get(0);
         GitIndex.Tag last = tags.get(tags.size() - 1);
@@ -218,7 +218,7 @@ class HistoryPackIT {
     @Test
     void shallowFetchesOfEveryTagReuseWholeObjectsOnly() throws Exception {
         Packbase pb = start(root);
-        pb.ingestor().fetch(repo.fileUrl(), null);
+        pb.fetches().fetch(repo.fileUrl(), null);
         for (GitIndex.Tag tag : index(pb).tags()) {
             PackStatistics stats = fetch(pb.git(), List.of(tag.commit()), true).stats();
             assertEquals(0, stats.getTotalDeltas(), tag.tag() + ": no delta from the history pack");
@@ -230,7 +230,7 @@ class HistoryPackIT {
     @Test
     void gitClonesAndChecksEveryTagFromTheHistoryPack() throws Exception {
         try (TestServer server = TestServer.start(root, Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true"))) {
-            server.packbase().ingestor().fetch(repo.fileUrl(), null);
+            server.packbase().fetches().fetch(repo.fileUrl(), null);
             Map<String, String> env = Map.of("HOME", work.toString(), "GIT_CONFIG_NOSYSTEM", "1", "GIT_TERMINAL_PROMPT", "0");
             Cmd.run(work, env, List.of("git", "clone", "-q", server.uri("/hist").toString(), "c"));
             Path c = work.resolve("c");
@@ -247,15 +247,15 @@ class HistoryPackIT {
     @Test
     void historyPackIsTheSameBytesInAFreshRootWhateverTheIngestOrder() throws Exception {
         Packbase first = start(root);
-        first.ingestor().fetch(repo.fileUrl(), null);
+        first.fetches().fetch(repo.fileUrl(), null);
 
         // The other root sees the first two releases first, then all four.
         repo.deleteTag("v1.2.0").deleteTag("v1.3.0").publish();
         Packbase other = start(otherRoot);
-        other.ingestor().fetch(repo.fileUrl(), null);
+        other.fetches().fetch(repo.fileUrl(), null);
         String early = index(other).historyPack();
         repo.lightweightTag("v1.2.0", "HEAD~1").lightweightTag("v1.3.0", "HEAD").publish();
-        other.ingestor().fetch(repo.fileUrl(), null);
+        other.fetches().fetch(repo.fileUrl(), null);
 
         GitIndex a = index(first);
         GitIndex b = index(other);

@@ -48,7 +48,7 @@ class CrashRecoveryIT {
 
     @Test
     void crashAfterTarballsBeforeTheRecordIsAdopted() throws Exception {
-        start().ingestor().fetch(repo.fileUrl(), null);
+        start().fetches().fetch(repo.fileUrl(), null);
         byte[] before = Files.readAllBytes(tarball("v1.0.0"));
         long mtime = Files.getLastModifiedTime(tarball("v1.0.0")).toMillis();
         // The record and snapshot were never written; v1.1.0's manifest was not either.
@@ -60,7 +60,7 @@ class CrashRecoveryIT {
         Packbase restarted = start();
         assertTrue(restarted.registry().localNames().isEmpty());
         assertEquals(List.of(), Files.list(root.resolve(".packbase/tmp")).toList(), "temporary files are cleared");
-        FetchResult result = restarted.ingestor().fetch(repo.fileUrl(), null);
+        FetchResult result = restarted.fetches().fetch(repo.fileUrl(), null);
 
         assertEquals(0, result.tarballsCreated());
         assertEquals(3, result.tarballsPresent());
@@ -80,7 +80,7 @@ class CrashRecoveryIT {
         byte[] foreign = dev.packbase.testing.Tarballs.class.getName().getBytes();
         Files.write(tarball("v1.0.0"), foreign);
 
-        FetchResult result = start().ingestor().fetch(repo.fileUrl(), null);
+        FetchResult result = start().fetches().fetch(repo.fileUrl(), null);
 
         assertArrayEquals(foreign, Files.readAllBytes(tarball("v1.0.0")), "an existing file is never overwritten");
         assertTrue(result.warnings().stream().anyMatch(w -> w.contains("'v1.0.0'") && w.contains("left untouched")),

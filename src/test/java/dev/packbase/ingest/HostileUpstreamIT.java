@@ -99,7 +99,7 @@ class HostileUpstreamIT {
 
         Packbase pb = Packbase.start(TestConfigs.config(root, Map.of("packbase.seed", "false",
                 "packbase.allow.file.urls", "true")), Clock.systemUTC());
-        FetchResult result = pb.ingestor().fetch(repo.fileUrl(), null);
+        FetchResult result = pb.fetches().fetch(repo.fileUrl(), null);
 
         String warnings = String.join("\n", result.warnings());
         for (String skipped : List.of("v1.0.1-dotdot", "v1.0.2-dotgit", "v1.0.3-control", "v1.0.4-backslash", "v1.0.5-mode")) {

@@ -76,7 +76,7 @@ class IngestorIT {
     @Test
     void everyCommitTagBecomesATarballAndOddTagsAreSkippedWithWarnings() throws Exception {
         Packbase pb = packbase(root);
-        FetchResult result = pb.ingestor().fetch("git+" + backend.url("zlib-lite"), null);
+        FetchResult result = pb.fetches().fetch("git+" + backend.url("zlib-lite"), null);
 
         assertEquals("zlib-lite", result.packageName());
         assertEquals(List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1"), result.created().stream().sorted().toList());
@@ -96,7 +96,7 @@ class IngestorIT {
 
     @Test
     void tarballEqualsGitArchiveFileForFile() throws Exception {
-        packbase(root).ingestor().fetch(backend.url("zlib-lite"), null);
+        packbase(root).fetches().fetch(backend.url("zlib-lite"), null);
         for (String tag : List.of("v1.0.0", "v1.1.0")) {
             byte[] ours = Tarballs.gunzip(Files.readAllBytes(root.resolve("p/zlib-lite/tag/" + tag + ".tar.gz")));
             byte[] git = repo.gitBytes("-c", "tar.umask=0022", "archive", "--format=tar",
@@ -115,7 +115,7 @@ class IngestorIT {
 
     @Test
     void tarMetadataIsFixedAndTheTreeRebuiltFromTheTarballIsTheUpstreamTree() throws Exception {
-        packbase(root).ingestor().fetch(backend.url("zlib-lite"), null);
+        packbase(root).fetches().fetch(backend.url("zlib-lite"), null);
         byte[] tar = Tarballs.gunzip(Files.readAllBytes(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")));
         try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
                 new java.io.ByteArrayInputStream(tar), "UTF-8")) {
@@ -134,11 +134,11 @@ class IngestorIT {
 
     @Test
     void theSameUpstreamGivesIdenticalTarBytesInAFreshRoot() throws Exception {
-        packbase(root).ingestor().fetch(backend.url("zlib-lite"), null);
+        packbase(root).fetches().fetch(backend.url("zlib-lite"), null);
         // The second root ingests over file: instead of HTTP: the transport must not matter either.
         Packbase second = Packbase.start(TestConfigs.config(otherRoot,
                 Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true")), Clock.systemUTC());
-        second.ingestor().fetch(repo.fileUrl(), "zlib-lite");
+        second.fetches().fetch(repo.fileUrl(), "zlib-lite");
         for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
             byte[] a = Tarballs.gunzip(Files.readAllBytes(root.resolve("p/zlib-lite/tag/" + tag + ".tar.gz")));
             byte[] b = Tarballs.gunzip(Files.readAllBytes(otherRoot.resolve("p/zlib-lite/tag/" + tag + ".tar.gz")));
@@ -152,7 +152,7 @@ class IngestorIT {
 
     @Test
     void manifestRecordsProvenanceAndDigests() throws Exception {
-        packbase(root).ingestor().fetch(backend.url("zlib-lite"), null);
+        packbase(root).fetches().fetch(backend.url("zlib-lite"), null);
         TagManifest m = packbase(root).registry().manifest(new PackageName("zlib-lite"), "v1.0.0").orElseThrow();
         assertEquals(backend.url("zlib-lite"), m.upstreamUrl());
         assertEquals(repo.git("rev-parse", "v1.0.0^{commit}"), m.upstreamCommit());
@@ -183,14 +183,14 @@ class IngestorIT {
     @Test
     void aMovedTagIsAWarningAndTheStoredTarballNeverChanges() throws Exception {
         Packbase pb = packbase(root);
-        pb.ingestor().fetch(backend.url("zlib-lite"), null);
+        pb.fetches().fetch(backend.url("zlib-lite"), null);
         Path tarball = root.resolve("p/zlib-lite/tag/v1.1.0.tar.gz");
         byte[] before = Files.readAllBytes(tarball);
 
         repo.write("src/main.zig", "pub fn answer() u32 { return 44; }\n");
         String third = repo.commit("rewritten", Fixtures.T2 + 100);
         repo.lightweightTag("v1.1.0", third).lightweightTag("v1.2.0", third).publish();
-        FetchResult again = pb.ingestor().fetch(backend.url("zlib-lite"), null);
+        FetchResult again = pb.fetches().fetch(backend.url("zlib-lite"), null);
 
         assertArrayEquals(before, Files.readAllBytes(tarball));
         assertEquals(List.of("v1.2.0"), again.created());
@@ -204,7 +204,7 @@ class IngestorIT {
     @Test
     void deletedTagsAndRewrittenHistoryNeverChangeStoredBytes() throws Exception {
         Packbase pb = packbase(root);
-        pb.ingestor().fetch(backend.url("zlib-lite"), null);
+        pb.fetches().fetch(backend.url("zlib-lite"), null);
         Map<String, String> before = new HashMap<>();
         for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
             before.put(tag, sha256(Files.readAllBytes(root.resolve("p/zlib-lite/tag/" + tag + ".tar.gz"))));
@@ -217,7 +217,7 @@ class IngestorIT {
         repo.git("tag", "-f", "v1.0.0", rewritten);
         repo.git("tag", "-f", "v1.1.0", rewritten);
         repo.git("push", "-q", "--force", "--mirror", repo.bare().toString());
-        FetchResult again = pb.ingestor().fetch(backend.url("zlib-lite"), null);
+        FetchResult again = pb.fetches().fetch(backend.url("zlib-lite"), null);
 
         for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
             assertEquals(before.get(tag), sha256(Files.readAllBytes(root.resolve("p/zlib-lite/tag/" + tag + ".tar.gz"))), tag);
@@ -230,9 +230,9 @@ class IngestorIT {
     @Test
     void aRepeatedFetchWithNoNewTagsWritesNothing() throws Exception {
         Packbase pb = packbase(root);
-        pb.ingestor().fetch(backend.url("zlib-lite"), null);
+        pb.fetches().fetch(backend.url("zlib-lite"), null);
         long modified = Files.getLastModifiedTime(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")).toMillis();
-        FetchResult again = pb.ingestor().fetch(backend.url("zlib-lite"), null);
+        FetchResult again = pb.fetches().fetch(backend.url("zlib-lite"), null);
         assertEquals(0, again.tarballsCreated());
         assertEquals(3, again.tarballsPresent());
         assertEquals(modified, Files.getLastModifiedTime(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")).toMillis());
@@ -241,7 +241,7 @@ class IngestorIT {
     @Test
     void skippedTagsAreNotFetchedAgainUntilUpstreamMovesThem() throws Exception {
         Map<String, String> settings = Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true");
-        FetchResult first = Packbase.start(TestConfigs.config(root, settings), Clock.systemUTC()).ingestor()
+        FetchResult first = Packbase.start(TestConfigs.config(root, settings), Clock.systemUTC()).fetches()
                 .fetch(repo.fileUrl(), "zlib-lite");
         assertTrue(first.warnings().stream().anyMatch(w -> w.contains("'tree-tag'")), first.warnings().toString());
         // A restart in between: the skipped tag is remembered in the package record.
@@ -250,13 +250,13 @@ class IngestorIT {
         assertEquals(List.of("tree-tag"), record.skipped().stream().map(PackageRecord.SkippedTag::tag).toList());
         // JGit's in-process upload-pack (file: upstreams, fixtures) refuses a shallow fetch that wants only a
         // tree: before skipped tags were remembered, every later fetch of this package failed with 502.
-        FetchResult again = pb.ingestor().fetch(repo.fileUrl(), "zlib-lite");
+        FetchResult again = pb.fetches().fetch(repo.fileUrl(), "zlib-lite");
         assertEquals(0, again.tarballsCreated());
         assertEquals(3, again.tarballsPresent());
         assertTrue(again.warnings().stream().noneMatch(w -> w.contains("'tree-tag'")), again.warnings().toString());
 
         repo.lightweightTag("tree-tag", "v1.1.0").publish();
-        FetchResult moved = pb.ingestor().fetch(repo.fileUrl(), "zlib-lite");
+        FetchResult moved = pb.fetches().fetch(repo.fileUrl(), "zlib-lite");
         assertEquals(List.of("tree-tag"), moved.created(), "a skipped tag that upstream moved is tried again");
         assertTrue(pb.registry().find(new PackageName("zlib-lite")).orElseThrow().skipped().isEmpty());
     }
@@ -266,7 +266,7 @@ class IngestorIT {
         Packbase pb = Packbase.start(TestConfigs.config(root, Map.of("packbase.seed", "false",
                 "packbase.max.files", "5")), Clock.systemUTC());
         PackbaseException e = assertThrows(PackbaseException.class,
-                () -> pb.ingestor().fetch(backend.url("zlib-lite"), null));
+                () -> pb.fetches().fetch(backend.url("zlib-lite"), null));
         assertEquals(ErrorCode.NO_TAGS, e.code());
         assertTrue(e.getMessage().contains("PACKBASE_MAX_FILES"), e.getMessage());
         assertFalse(Files.exists(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")));
@@ -277,7 +277,7 @@ class IngestorIT {
         repo.write("big.bin", randomBytes(200_000));
         repo.lightweightTag("v3.0.0", repo.commit("big", Fixtures.T2 + 5)).publish();
         PackbaseException tooBig = assertThrows(PackbaseException.class,
-                () -> small.ingestor().fetch(backend.url("zlib-lite"), null));
+                () -> small.fetches().fetch(backend.url("zlib-lite"), null));
         assertEquals(ErrorCode.LIMIT_EXCEEDED, tooBig.code());
         assertTrue(tooBig.getMessage().contains("PACKBASE_MAX_DOWNLOAD_BYTES"), tooBig.getMessage());
         try (Stream<Path> leftovers = Files.list(otherRoot.resolve(".packbase/tmp"))) {
@@ -292,7 +292,7 @@ class IngestorIT {
         repo.lightweightTag("v3.0.0", repo.commit("big", Fixtures.T2 + 5)).publish();
         Packbase pb = Packbase.start(TestConfigs.config(root, Map.of("packbase.seed", "false",
                 "packbase.max.tarball.bytes", "100k")), Clock.systemUTC());
-        FetchResult result = pb.ingestor().fetch(backend.url("zlib-lite"), null);
+        FetchResult result = pb.fetches().fetch(backend.url("zlib-lite"), null);
         assertEquals(List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1"), result.created().stream().sorted().toList());
         assertTrue(result.warnings().stream().anyMatch(w -> w.contains("'v3.0.0'") && w.contains("PACKBASE_MAX_TARBALL_BYTES")),
                 result.warnings().toString());
@@ -309,7 +309,7 @@ class IngestorIT {
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             Packbase pb = Packbase.start(TestConfigs.config(root, Map.of("packbase.seed", "false",
                     "packbase.fetch.timeout.seconds", "1")), Clock.systemUTC());
-            PackbaseException e = assertThrows(PackbaseException.class, () -> pb.ingestor()
+            PackbaseException e = assertThrows(PackbaseException.class, () -> pb.fetches()
                     .fetch("http://127.0.0.1:" + silent.getLocalPort() + "/slow.git", null));
             assertEquals(ErrorCode.UPSTREAM_FAILED, e.code());
             assertTrue(e.getMessage().contains("slow.git"), e.getMessage());
@@ -322,7 +322,7 @@ class IngestorIT {
         empty.write("a.txt", "a").commit("only commit", Fixtures.T1);
         empty.publish();
         PackbaseException e = assertThrows(PackbaseException.class,
-                () -> packbase(root).ingestor().fetch(backend.url("untagged"), null));
+                () -> packbase(root).fetches().fetch(backend.url("untagged"), null));
         assertEquals(ErrorCode.NO_TAGS, e.code());
     }
 
@@ -330,11 +330,11 @@ class IngestorIT {
     void anUnreachableUpstreamIsUpstreamFailedWithItsMessage() {
         String url = backend.url("zlib-lite");
         backend.close();
-        PackbaseException e = assertThrows(PackbaseException.class, () -> packbase(root).ingestor().fetch(url, null));
+        PackbaseException e = assertThrows(PackbaseException.class, () -> packbase(root).fetches().fetch(url, null));
         assertEquals(ErrorCode.UPSTREAM_FAILED, e.code());
         assertTrue(e.getMessage().contains(url), e.getMessage());
         PackbaseException missing = assertThrows(PackbaseException.class,
-                () -> packbase(otherRoot).ingestor().fetch(url.replace("zlib-lite", "nope"), null));
+                () -> packbase(otherRoot).fetches().fetch(url.replace("zlib-lite", "nope"), null));
         assertEquals(ErrorCode.UPSTREAM_FAILED, missing.code());
     }
 

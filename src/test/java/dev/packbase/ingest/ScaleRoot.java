@@ -49,7 +49,7 @@ import org.eclipse.jgit.lib.TreeFormatter;
 /**
  * Generates a large packbase root for bench/scale.sh: N packages × T tags, each package a small but
  * valid Zig package (enum name, fingerprint, paths) with a linear history and a mix of annotated and
- * lightweight tags, built in memory and ingested through the product's own {@link Ingestor} (tarballs,
+ * lightweight tags, built in memory and ingested through the product's own ingest pipeline ({@link IngestPipeline}) (tarballs,
  * manifests, records, derived Git packs and the Git self-check, all written by the code a real fetch
  * runs). It then writes the state an update run leaves behind: the synced source catalog (every
  * package registered, under the URL its record is bound to) and one info snapshot of every package.
@@ -143,9 +143,11 @@ public final class ScaleRoot {
         PackageState registry = new PackageState(storage, json);
         DerivedGit derived = new DerivedGit(storage, json);
         GitService git = new GitService(registry, derived);
-        Ingestor ingestor = new Ingestor(config, storage, registry, derived, git, json, clock, new dev.packbase.WorkPool(1));
+        ScratchArea scratch = new ScratchArea(storage.root().resolve(dev.packbase.storage.StorageKeys.TMP_DIR));
+        Ingest ingest = Ingest.wire(config, storage, scratch, registry, derived, git, json, clock,
+                new dev.packbase.WorkPool(1));
         PackageName name = new PackageName(name(index));
-        ingestor.ingest(name, new GeneratedUpstream(name.value(), tags, seed * 1_000_003L + index));
+        ingest.fetches().ingest(name, new TagSource(new GeneratedUpstream(name.value(), tags, seed * 1_000_003L + index)));
         PackageRecord record = registry.find(name).orElseThrow();
         PackageInfo own = registry.info(name.value()).orElseThrow();
         GitStatus status = new GitStatus(own.smartHttpReady(), own.pseudoGitFetchable(), own.gitProblems());

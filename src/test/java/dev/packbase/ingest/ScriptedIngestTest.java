@@ -95,7 +95,7 @@ class ScriptedIngestTest {
 
     @Test
     void everyCommitTagBecomesATarballAndOddTagsAreSkippedWithWarnings() throws Exception {
-        FetchResult result = packbase(root).ingestor().ingest(NAME, upstream);
+        FetchResult result = packbase(root).fetches().ingest(NAME, new TagSource(upstream));
 
         assertEquals(List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1"), result.created().stream().sorted().toList());
         assertEquals("v1.1.0", result.tag(), "a stable release beats a newer pre-release");
@@ -113,7 +113,7 @@ class ScriptedIngestTest {
 
     @Test
     void theTarballHoldsExactlyTheTaggedTreeUnderOneTopDirectory() throws Exception {
-        packbase(root).ingestor().ingest(NAME, upstream);
+        packbase(root).fetches().ingest(NAME, new TagSource(upstream));
         Map<String, Tarballs.Entry> entries = Tarballs.entries(Tarballs.gunzip(tarball(root, "v1.0.0")));
         List<String> files = entries.values().stream().filter(e -> e.type() == 'f').map(Tarballs.Entry::name).toList();
         assertEquals(List.of("zlib-lite-v1.0.0/build.zig.zon", "zlib-lite-v1.0.0/src/main.zig",
@@ -126,7 +126,7 @@ class ScriptedIngestTest {
     @Test
     void manifestRecordsProvenance() throws Exception {
         Packbase pb = packbase(root);
-        pb.ingestor().ingest(NAME, upstream);
+        pb.fetches().ingest(NAME, new TagSource(upstream));
         TagManifest annotated = pb.registry().manifest(NAME, "v1.0.0").orElseThrow();
         assertEquals(upstream.url(), annotated.upstreamUrl());
         assertEquals(first.name(), annotated.upstreamCommit());
@@ -146,8 +146,8 @@ class ScriptedIngestTest {
 
     @Test
     void theSameUpstreamGivesIdenticalTarballsInAnotherRoot() throws Exception {
-        packbase(root).ingestor().ingest(NAME, upstream);
-        packbase(otherRoot).ingestor().ingest(NAME, upstream);
+        packbase(root).fetches().ingest(NAME, new TagSource(upstream));
+        packbase(otherRoot).fetches().ingest(NAME, new TagSource(upstream));
         for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
             assertArrayEquals(tarball(root, tag), tarball(otherRoot, tag), tag);
         }
@@ -156,9 +156,9 @@ class ScriptedIngestTest {
     @Test
     void aRepeatedFetchWithNoNewTagsFetchesAndWritesNothing() throws Exception {
         Packbase pb = packbase(root);
-        pb.ingestor().ingest(NAME, upstream);
+        pb.fetches().ingest(NAME, new TagSource(upstream));
         long modified = Files.getLastModifiedTime(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")).toMillis();
-        FetchResult again = pb.ingestor().ingest(NAME, upstream);
+        FetchResult again = pb.fetches().ingest(NAME, new TagSource(upstream));
         assertEquals(0, again.tarballsCreated());
         assertEquals(3, again.tarballsPresent());
         assertEquals(1, upstream.fetches().size(), "known and remembered-skipped tags are not fetched again");
@@ -168,12 +168,12 @@ class ScriptedIngestTest {
     @Test
     void aSkippedTagIsRememberedUntilUpstreamMovesIt() throws Exception {
         Packbase pb = packbase(root);
-        pb.ingestor().ingest(NAME, upstream);
+        pb.fetches().ingest(NAME, new TagSource(upstream));
         PackageRecord record = pb.registry().find(NAME).orElseThrow();
         assertEquals(List.of("tree-tag"), record.skipped().stream().map(PackageRecord.SkippedTag::tag).toList());
 
         upstream.tag("tree-tag", second);
-        FetchResult moved = pb.ingestor().ingest(NAME, upstream);
+        FetchResult moved = pb.fetches().ingest(NAME, new TagSource(upstream));
         assertEquals(List.of("tree-tag"), moved.created(), "a skipped tag that upstream moved is tried again");
         assertEquals(List.of("tree-tag"), upstream.fetches().get(1), "only the moved tag is fetched");
         assertTrue(pb.registry().find(NAME).orElseThrow().skipped().isEmpty());
@@ -182,13 +182,13 @@ class ScriptedIngestTest {
     @Test
     void movedAndDeletedTagsNeverChangeStoredBytes() throws Exception {
         Packbase pb = packbase(root);
-        pb.ingestor().ingest(NAME, upstream);
+        pb.fetches().ingest(NAME, new TagSource(upstream));
         byte[] before = tarball(root, "v1.1.0");
         byte[] rc = tarball(root, "v2.0.0-rc.1");
 
         ObjectId third = upstream.commit(T2 + 100, Map.of("src/main.zig", "pub fn answer() u32 { return 44; }\n"));
         upstream.tag("v1.1.0", third).tag("v1.2.0", third).deleteTag("v2.0.0-rc.1");
-        FetchResult again = pb.ingestor().ingest(NAME, upstream);
+        FetchResult again = pb.fetches().ingest(NAME, new TagSource(upstream));
 
         assertArrayEquals(before, tarball(root, "v1.1.0"));
         assertArrayEquals(rc, tarball(root, "v2.0.0-rc.1"));
@@ -202,7 +202,7 @@ class ScriptedIngestTest {
     void aFailedFetchIsUpstreamFailedAndWritesNothing() throws Exception {
         Packbase pb = packbase(root);
         upstream.failFetches("connection reset");
-        PackbaseException e = assertThrows(PackbaseException.class, () -> pb.ingestor().ingest(NAME, upstream));
+        PackbaseException e = assertThrows(PackbaseException.class, () -> pb.fetches().ingest(NAME, new TagSource(upstream)));
         assertEquals(ErrorCode.UPSTREAM_FAILED, e.code());
         assertTrue(e.getMessage().contains("connection reset"), e.getMessage());
         assertFalse(Files.exists(root.resolve("p/zlib-lite")));
@@ -215,7 +215,7 @@ class ScriptedIngestTest {
         ScriptedUpstream untagged = new ScriptedUpstream("https://upstream.invalid/untagged.git");
         untagged.commit(T1, FIRST);
         PackbaseException e = assertThrows(PackbaseException.class,
-                () -> packbase(root).ingestor().ingest(new PackageName("untagged"), untagged));
+                () -> packbase(root).fetches().ingest(new PackageName("untagged"), new TagSource(untagged)));
         assertEquals(ErrorCode.NO_TAGS, e.code());
         assertTrue(untagged.fetches().isEmpty(), "nothing is fetched when there is no tag");
     }
@@ -223,7 +223,7 @@ class ScriptedIngestTest {
     @Test
     void aLimitSkipsEveryTagThatExceedsItWithoutWritingAnything() throws Exception {
         Packbase pb = packbase(root, Map.of("packbase.max.files", "2"));
-        PackbaseException e = assertThrows(PackbaseException.class, () -> pb.ingestor().ingest(NAME, upstream));
+        PackbaseException e = assertThrows(PackbaseException.class, () -> pb.fetches().ingest(NAME, new TagSource(upstream)));
         assertEquals(ErrorCode.NO_TAGS, e.code());
         assertTrue(e.getMessage().contains("PACKBASE_MAX_FILES"), e.getMessage());
         assertFalse(Files.exists(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")));

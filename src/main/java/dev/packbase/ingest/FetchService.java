@@ -1,0 +1,97 @@
+package dev.packbase.ingest;
+
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import dev.packbase.config.Config;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PackageRecord;
+import dev.packbase.state.PackageState;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The front of ingest: everything that decides whether and as what a request may ingest, before the
+ * pipeline does any work. Admission (a bounded number of API ingests, more get {@code busy}), the URL
+ * and the package name, the upstream check (SSRF), the package's lock, and the binding of a name to
+ * its first upstream. Then {@link IngestPipeline} runs under the lock.
+ */
+public final class FetchService {
+    private final Config.Limits limits;
+    private final PackageState state;
+    private final IngestPipeline pipeline;
+    private final PackageLocks locks;
+    private final Semaphore ingestSlots;
+
+    public FetchService(Config.Limits limits, PackageState state, IngestPipeline pipeline, PackageLocks locks) {
+        this.limits = limits;
+        this.state = state;
+        this.pipeline = pipeline;
+        this.locks = locks;
+        this.ingestSlots = new Semaphore(limits.maxConcurrentIngests());
+    }
+
+    /** {@code POST /api/fetch}: binds (or re-checks) a package and ingests its new tags. */
+    public FetchResult fetch(String rawUrl, String explicitName) {
+        if (!ingestSlots.tryAcquire()) {
+            throw new PackbaseException(ErrorCode.BUSY, "all " + limits.maxConcurrentIngests()
+                    + " ingest slots are in use (PACKBASE_MAX_CONCURRENT_INGESTS); try again shortly",
+                    Map.of("retry_after", 10), null);
+        }
+        try {
+            return fetch(rawUrl, explicitName, limits.allowFileUrls());
+        } finally {
+            ingestSlots.release();
+        }
+    }
+
+    /**
+     * Binds (or re-checks) a package and ingests its new tags; {@code allowFile} lets operator-given
+     * sources (fixture repositories under the root) use file: URLs whatever the API allows.
+     */
+    public FetchResult fetch(String rawUrl, String explicitName, boolean allowFile) {
+        UpstreamUrl url = UpstreamUrl.parse(rawUrl, allowFile);
+        PackageName name = packageName(url, explicitName);
+        // Only after every check of the request itself: this one resolves the host.
+        UpstreamGuard.check(url, limits);
+        return locks.with(name, () -> {
+            Optional<PackageRecord> existing = state.find(name);
+            if (existing.isPresent() && !url.sameUpstreamAs(existing.get().upstreamUrl())) {
+                throw new PackbaseException(ErrorCode.CONFLICT, "package '" + name + "' is already bound to "
+                        + existing.get().upstreamUrl() + ", not " + url.given(), Map.of("package", name.value()), null);
+            }
+            return pipeline.run(name, new TagSource(new GitUpstream(url, limits)));
+        });
+    }
+
+    /** Materialises the built-in seed package through the same pipeline. */
+    public FetchResult seed() {
+        return ingest(new PackageName(SeedUpstream.NAME), new TagSource(new SeedUpstream()));
+    }
+
+    /** Runs the pipeline for a source that needs no admission (the seed, tests, the scale generator). */
+    FetchResult ingest(PackageName name, Source source) {
+        return locks.with(name, () -> pipeline.run(name, source));
+    }
+
+    private static PackageName packageName(UpstreamUrl url, String explicitName) {
+        PackageName name;
+        if (explicitName != null) {
+            name = new PackageName(explicitName);
+        } else {
+            if (!PackageName.isValid(url.derivedName())) {
+                throw PackbaseException.badRequest("cannot derive a package name from '" + url.given()
+                        + "': pass an explicit \"name\"");
+            }
+            name = new PackageName(url.derivedName());
+            if (name.reserved()) {
+                throw PackbaseException.badRequest("package name '" + name + "' collides with a packbase path;"
+                        + " pass an explicit \"name\"");
+            }
+        }
+        if (name.reserved()) {
+            throw PackbaseException.badRequest("package name '" + name + "' is reserved by packbase");
+        }
+        return name;
+    }
+}
