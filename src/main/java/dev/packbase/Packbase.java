@@ -50,6 +50,7 @@ public final class Packbase implements AutoCloseable {
     private final WorkPool work;
     private final java.util.concurrent.CompletableFuture<Void> derivedChecked = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean closed;
+    private boolean opened;
     private ScheduledExecutorService edgeReloader;
 
     private Packbase(Config config, Clock clock) {
@@ -71,24 +72,49 @@ public final class Packbase implements AutoCloseable {
                 new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
     }
 
-    /** Builds an instance and brings its state up: loads the registry, seeds an empty root. */
+    /** Builds the object graph of one instance. Nothing runs yet: no thread, no state read. */
+    public static Packbase build(Config config, Clock clock) {
+        return new Packbase(config, clock);
+    }
+
+    /** {@code build(config, clock).start()}. */
     public static Packbase start(Config config, Clock clock) {
-        Packbase packbase = new Packbase(config, clock);
-        try {
-            packbase.registry.load();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the registry under " + config.root(), e);
+        return build(config, clock).start();
+    }
+
+    /**
+     * Reads the state, and nothing else: what an operator command needs. Changes made after it are written
+     * synchronously or at {@link #close}; no background work runs.
+     */
+    public synchronized Packbase open() {
+        if (!opened) {
+            try {
+                registry.load();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the state under " + storage.describe(), e);
+            }
+            opened = true;
+            LOG.info(() -> "root " + storage.describe() + ": " + registry.localNames().size() + " package(s)");
         }
-        LOG.info(() -> "root " + packbase.storage.describe() + ": " + packbase.registry.localNames().size()
-                + " package(s)");
-        packbase.seedIfEmpty();
-        packbase.checkDerivedDataInBackground();
-        if (!packbase.storage.writable()) {
-            packbase.followCentralNode();
+        return this;
+    }
+
+    /**
+     * Reads the state, seeds an empty root and starts the background work: the info snapshot's writer, the
+     * check of derived Git data, and either following the central node (a read-only edge) or the update on
+     * start.
+     */
+    public synchronized Packbase start() {
+        open();
+        registry.start();
+        seedIfEmpty();
+        checkDerivedDataInBackground();
+        if (!storage.writable()) {
+            followCentralNode();
         } else if (config.update().onStart()) {
-            packbase.updateInBackground();
+            updateInBackground();
         }
-        return packbase;
+        return this;
     }
 
     /** PACKBASE_UPDATE_ON_START: one update run right after startup, without delaying it. */
@@ -130,8 +156,7 @@ public final class Packbase implements AutoCloseable {
 
     /**
      * The startup check of derived Git data runs after startup, not in it: it reads every package's
-     * index and lists its pack directories, which grows with the root (2 s of the 5 s startup budget at
-     * 10,000 packages on a tmpfs, more on a cold disk), while requests need only the registry. Until
+     * index and lists its pack directories, which grows with the root, while requests need only the state. Until
      * the check reaches a package, its Git endpoints serve the index as it is: a tag whose packs were
      * never built is not advertised yet (the index lists only built tags), and a package whose pack
      * files were deleted answers Git requests with an error until it is rebuilt.
@@ -139,7 +164,6 @@ public final class Packbase implements AutoCloseable {
     private void checkDerivedDataInBackground() {
         Thread t = new Thread(() -> {
             try {
-                waitForInfoSnapshot();
                 rebuildMissingDerivedData();
                 derivedChecked.complete(null);
             } catch (RuntimeException | Error e) {
@@ -151,19 +175,6 @@ public final class Packbase implements AutoCloseable {
         t.start();
     }
 
-    /**
-     * The info snapshot is still being read in the background after startup, and /api/status waits
-     * for it: the check starts after it, so the two do not share the cores (startup at 10,000
-     * packages: 3.9–4.6 s instead of 4.4–5.1 s). A snapshot that cannot be read is its readers' error.
-     */
-    private void waitForInfoSnapshot() {
-        try {
-            registry.summary();
-        } catch (RuntimeException e) {
-            LOG.fine(() -> "info snapshot not readable: " + e);
-        }
-    }
-
     /** Completes when the startup check of derived Git data (and any rebuild it started) has ended. */
     public java.util.concurrent.CompletableFuture<Void> derivedDataChecked() {
         return derivedChecked;
@@ -171,8 +182,8 @@ public final class Packbase implements AutoCloseable {
 
     /**
      * Derived Git data is a cache: rebuild it (from tarballs and manifests) where it is missing or
-     * stale. The check reads every package's index and looks for its pack files; at 10,000 packages
-     * that is a second of work, and packages are independent, so it is spread over the cores. The
+     * stale. The check reads every package's index and looks for its pack files; packages are
+     * independent, so it is spread over the cores. The
      * rare rebuilds then run one after another.
      */
     private void rebuildMissingDerivedData() {
@@ -281,6 +292,7 @@ public final class Packbase implements AutoCloseable {
             edgeReloader.shutdownNow();
         }
         work.close();
+        registry.close();
         LOG.info("packbase stopped");
     }
 }

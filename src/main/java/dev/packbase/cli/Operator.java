@@ -121,7 +121,8 @@ public final class Operator {
         // Never seed here: reindex rebuilds what the root holds, nothing else.
         Config noSeed = new Config(config.root(), config.port(), config.token(), config.source(), config.release(),
                 config.baseUrl(), config.trustedProxies(), false, config.limits(), config.update());
-        Packbase packbase = Packbase.start(noSeed, Clock.systemUTC());
+        // Opened, not started: the derived-data check must not run while reindex deletes and rebuilds that data.
+        Packbase packbase = Packbase.build(noSeed, Clock.systemUTC()).open();
         Storage storage = packbase.storage();
         PackageState registry = packbase.registry();
         ObjectMapper json = packbase.json();

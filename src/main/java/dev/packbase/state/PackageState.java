@@ -57,12 +57,11 @@ public final class PackageState {
     /** A tag of a package. */
     public record TagRef(String packageName, String tag) {
     }
-    /** The snapshot's entries; still being read in the background right after a {@link #load}. */
-    private volatile CompletableFuture<SortedMap<String, PackageInfo>> infos =
-            CompletableFuture.completedFuture(Collections.emptySortedMap());
+    /** Each package's info entry, as stored under {@link StorageKeys#INFO_DIR}. */
+    private final Map<String, PackageInfo> infos = new ConcurrentHashMap<>();
+    private final SnapshotWriter snapshot;
     private volatile SourceCatalog catalog = SourceCatalog.empty();
     private volatile Set<String> registeredNames = Set.of();
-    private final Object snapshotLock = new Object();
     private final AtomicLong generation = new AtomicLong();
     private volatile Summary summary;
 
@@ -75,13 +74,20 @@ public final class PackageState {
     public record Summary(long generation, List<String> local, List<String> registered, List<String> all, int healthy) {
     }
 
-    /** The on-disk form of {@code .packbase/package-info.json}. */
-    public record InfoSnapshot(int format, long generatedAt, SortedMap<String, PackageInfo> packages) {
-    }
-
     public PackageState(Storage storage, ObjectMapper json) {
         this.storage = storage;
         this.json = json;
+        this.snapshot = new SnapshotWriter(storage, json, () -> new TreeMap<>(infos));
+    }
+
+    /** Starts the background writer of the contract's info snapshot. */
+    public void start() {
+        snapshot.start();
+    }
+
+    /** Stops the background writer after writing what is pending. */
+    public void close() {
+        snapshot.close();
     }
 
     public Storage storage() {
@@ -89,47 +95,65 @@ public final class PackageState {
     }
 
     /**
-     * Reads every package record, then the info snapshot in the background: callers can go on with
-     * what needs only records (the derived-Git check at startup) while it is read, and every reader of
-     * the snapshot waits for it. The snapshot repeats most of what the records hold (ids, digests, Zig
-     * metadata), and a record repeats its package's Zig metadata per tag; at 100,000 tags these copies
-     * were most of the heap (bench/scale.sh). So each record is read with its own string pool, and
-     * the snapshot is read one package at a time, each entry taking the values it shares with its
-     * record from the record ({@link PackageInfos#sharing}); its own copies die young instead of
-     * filling the old generation. Records are independent files and are read on all cores.
+     * Reads every package record and info entry. A record repeats its package's Zig metadata per tag, and an
+     * entry repeats most of its record (ids, digests, Zig metadata): so each record is read with its own string
+     * pool, and each entry takes the values it shares with its record from the record
+     * ({@link PackageInfos#sharing}); its own copies die young instead of filling the old generation. Both are
+     * independent files and are read on all cores. A root written before per-package entries existed gets its
+     * entries from the single snapshot file, once.
      */
     public void load() throws IOException {
         loadedSnapshotStamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
                 .map(i -> i.size() + "@" + i.lastModifiedMillis()).orElse("");
-        infos.handle((done, failed) -> null).join(); // a previous load's snapshot read must not outlive this one
-        Map<String, PackageRecord> loaded = readRecords();
+        Map<String, PackageRecord> loaded = readAll(StorageKeys.PACKAGES_DIR, PackageRecord.class, PackageRecord::name,
+                "package record");
+        Map<String, PackageInfo> entries = readAll(StorageKeys.INFO_DIR, PackageInfo.class, PackageInfo::packageName,
+                "info entry");
+        entries.replaceAll((name, info) -> loaded.containsKey(name) ? PackageInfos.sharing(info, loaded.get(name)) : info);
+        migrateFromSnapshot(loaded, entries);
         packages.keySet().retainAll(loaded.keySet());
         packages.putAll(loaded);
+        infos.keySet().retainAll(entries.keySet());
+        infos.putAll(entries);
         byZigHash.clear();
         loaded.values().forEach(this::indexZigHashes);
         setCatalog(readCatalog(StorageKeys.SOURCE_CURRENT).orElse(SourceCatalog.empty()));
-        CompletableFuture<SortedMap<String, PackageInfo>> snapshot = new CompletableFuture<>();
-        infos = snapshot;
-        Thread reader = new Thread(() -> {
-            try {
-                snapshot.complete(readSnapshot(loaded)); // no new generation: every reader waits for this
-            } catch (Throwable t) {
-                snapshot.completeExceptionally(t); // readers fail instead of waiting forever
-                throw t;
-            }
-        }, "packbase-load-snapshot");
-        reader.setDaemon(true);
-        reader.start();
+        snapshot.recoverIfPending();
         changed();
     }
 
-    private Map<String, PackageRecord> readRecords() throws IOException {
-        ObjectReader recordReader = pooledStrings(json).readerFor(PackageRecord.class);
-        List<String> keys = storage.list(StorageKeys.PACKAGES_DIR).stream().filter(k -> k.endsWith(".json")).toList();
-        Map<String, PackageRecord> loaded = new ConcurrentHashMap<>();
+    /** Records without an entry take theirs from the snapshot file (a root from before per-package entries). */
+    private void migrateFromSnapshot(Map<String, PackageRecord> records, Map<String, PackageInfo> entries)
+            throws IOException {
+        if (entries.keySet().containsAll(records.keySet())) {
+            return;
+        }
+        SortedMap<String, PackageInfo> old = readSnapshot(records);
+        int migrated = 0;
+        for (Map.Entry<String, PackageInfo> e : old.entrySet()) {
+            if (entries.putIfAbsent(e.getKey(), e.getValue()) == null) {
+                migrated++;
+                if (storage.writable()) {
+                    writeEntry(e.getValue());
+                }
+            }
+        }
+        int count = migrated;
+        if (count > 0) {
+            LOG.info(() -> "took " + count + " package info entr" + (count == 1 ? "y" : "ies") + " from "
+                    + StorageKeys.INFO_SNAPSHOT);
+        }
+    }
+
+    /** Every object under {@code prefix}, by name; unreadable ones are skipped with a warning. */
+    private <T> Map<String, T> readAll(String prefix, Class<T> type, java.util.function.Function<T, String> name,
+            String what) throws IOException {
+        ObjectReader reader = pooledStrings(json).readerFor(type);
+        List<String> keys = storage.list(prefix).stream().filter(k -> k.endsWith(".json")).toList();
+        Map<String, T> loaded = new ConcurrentHashMap<>();
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "packbase-load-records");
+            Thread t = new Thread(r, "packbase-load-state");
             t.setDaemon(true);
             return t;
         });
@@ -141,11 +165,10 @@ public final class PackageState {
                     for (int k = first; k < keys.size(); k += threads) {
                         String key = keys.get(k);
                         try (InputStream in = storage.open(key)) {
-                            PackageRecord record = recordReader.withAttribute(StringPool.class, new StringPool())
-                                    .readValue(in);
-                            loaded.put(record.name(), record);
+                            T value = reader.withAttribute(StringPool.class, new StringPool()).readValue(in);
+                            loaded.put(name.apply(value), value);
                         } catch (IOException e) {
-                            LOG.warning(() -> "skipping unreadable package record " + key + ": " + e.getMessage());
+                            LOG.warning(() -> "skipping unreadable " + what + " " + key + ": " + e.getMessage());
                         }
                     }
                     return null;
@@ -156,7 +179,7 @@ public final class PackageState {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading package records", e);
+            throw new IOException("interrupted while reading " + what + "s", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -169,8 +192,8 @@ public final class PackageState {
     }
 
     /**
-     * The snapshot's entries, read one at a time ({@link InfoSnapshot} is the file's shape); an
-     * unreadable snapshot counts as none, as every later fetch or update rewrites it.
+     * The snapshot file's entries, read one at a time ({@link SnapshotWriter.InfoSnapshot} is its shape); an
+     * unreadable snapshot counts as none.
      */
     private SortedMap<String, PackageInfo> readSnapshot(Map<String, PackageRecord> records) {
         SortedMap<String, PackageInfo> read = new TreeMap<>();
@@ -243,10 +266,9 @@ public final class PackageState {
         List<String> registered = List.copyOf(registeredNames);
         TreeSet<String> all = new TreeSet<>(local);
         all.addAll(registered);
-        SortedMap<String, PackageInfo> snapshot = infos.join();
         int healthy = 0;
         for (String name : all) {
-            PackageInfo info = snapshot.get(name);
+            PackageInfo info = infos.get(name);
             if (info != null && info.healthy()) {
                 healthy++;
             }
@@ -339,26 +361,40 @@ public final class PackageState {
     }
 
     public Optional<PackageInfo> info(String name) {
-        return Optional.ofNullable(infos.join().get(name));
+        return Optional.ofNullable(infos.get(name));
     }
 
-    /** Rewrites the whole snapshot with exactly these packages (an update run sees them all). */
+    /**
+     * Makes these the entries of every package (an update run sees them all): writes the entries that changed,
+     * deletes those of packages no longer listed, and writes the snapshot file at once.
+     */
     public void replaceInfos(List<PackageInfo> all) throws IOException {
-        synchronized (snapshotLock) {
-            SortedMap<String, PackageInfo> next = new TreeMap<>();
-            all.forEach(i -> next.put(i.packageName(), i));
-            InfoSnapshot snapshot = new InfoSnapshot(1, System.currentTimeMillis() / 1000, next);
-            storage.replace(StorageKeys.INFO_SNAPSHOT, out -> json.writeValue(out, snapshot));
-            infos = CompletableFuture.completedFuture(Collections.unmodifiableSortedMap(next));
-            changed();
+        Map<String, PackageInfo> next = new HashMap<>();
+        all.forEach(i -> next.put(i.packageName(), i));
+        List<PackageInfo> changedEntries = all.stream().filter(i -> !i.equals(infos.get(i.packageName()))).toList();
+        try (SnapshotWriter.Change change = snapshot.begin()) {
+            for (PackageInfo info : changedEntries) {
+                writeEntry(info);
+                infos.put(info.packageName(), info);
+            }
+            for (String key : storage.list(StorageKeys.INFO_DIR)) {
+                String name = key.substring(StorageKeys.INFO_DIR.length(), key.length() - ".json".length());
+                if (!next.containsKey(name)) {
+                    storage.delete(key);
+                }
+            }
+            infos.keySet().retainAll(next.keySet());
         }
+        changed();
+        snapshot.flush();
     }
 
     private volatile String loadedSnapshotStamp = "";
 
     /**
-     * For read-only edges: reloads everything when the central node has rewritten the info snapshot
-     * (the last file it writes after any change). Returns whether anything was reloaded.
+     * For read-only edges: reloads everything when the central node has rewritten the info snapshot (its
+     * writer rewrites it within {@link SnapshotWriter#DELAY} after every change, after the changed package's
+     * own files). Returns whether anything was reloaded.
      */
     public boolean reloadIfChanged() throws IOException {
         String stamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
@@ -371,16 +407,26 @@ public final class PackageState {
         return true;
     }
 
-    /** Replaces the snapshot entries of the given packages and rewrites the snapshot file atomically. */
+    /**
+     * Stores the entries of the given packages: each package's own file, then (coalesced, in the background)
+     * the snapshot file.
+     */
     public void saveInfos(List<PackageInfo> updated) throws IOException {
-        synchronized (snapshotLock) {
-            SortedMap<String, PackageInfo> next = new TreeMap<>(infos.join());
-            updated.forEach(i -> next.put(i.packageName(), i));
-            InfoSnapshot snapshot = new InfoSnapshot(1, System.currentTimeMillis() / 1000, next);
-            storage.replace(StorageKeys.INFO_SNAPSHOT, out -> json.writeValue(out, snapshot));
-            infos = CompletableFuture.completedFuture(Collections.unmodifiableSortedMap(next));
-            changed();
+        try (SnapshotWriter.Change change = snapshot.begin()) {
+            for (PackageInfo info : updated) {
+                writeEntry(info);
+                infos.put(info.packageName(), info);
+            }
         }
+        changed();
     }
 
+    private void writeEntry(PackageInfo info) throws IOException {
+        storage.replace(StorageKeys.packageInfo(info.packageName()), out -> json.writeValue(out, info));
+    }
+
+    /** Writes the snapshot file now if it is behind the entries. */
+    public void flushSnapshot() throws IOException {
+        snapshot.flush();
+    }
 }

@@ -10,7 +10,12 @@ import dev.packbase.domain.PackageName;
 public final class StorageKeys {
     public static final String STATE_DIR = ".packbase/";
     public static final String PACKAGES_DIR = STATE_DIR + "packages/";
+    /** Every package's info entry in one file (the contract's), rewritten by the state's coalescing writer. */
     public static final String INFO_SNAPSHOT = STATE_DIR + "package-info.json";
+    /** Present while the snapshot may be behind the per-package info entries (see state.SnapshotWriter). */
+    public static final String SNAPSHOT_PENDING = STATE_DIR + "package-info.pending";
+    /** One info entry per package: what a fetch or update of that package writes. */
+    public static final String INFO_DIR = STATE_DIR + "info/";
     public static final String TMP_DIR = STATE_DIR + "tmp/";
     public static final String SOURCE_CURRENT = STATE_DIR + "source/current.json";
     public static final String SOURCE_PREVIOUS = STATE_DIR + "source/previous.json";
@@ -36,6 +41,10 @@ public final class StorageKeys {
     /** Derived Git data of a package: a rebuildable cache (see git.DerivedGit). */
     public static String gitDir(PackageName pkg) {
         return STATE_DIR + "git/" + pkg.value() + "/";
+    }
+
+    public static String packageInfo(String pkg) {
+        return INFO_DIR + pkg + ".json";
     }
 
     public static String packageRecord(PackageName pkg) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.testing.Await;
 import dev.packbase.testing.Fixtures;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.TestServer;
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +128,9 @@ class ApiIT {
         }
         assertEquals(total, info.path("size_bytes").asLong());
         assertEquals(Files.size(root.resolve("p/zlib-lite/tag/v1.1.0.tar.gz")), info.path("latest_size_bytes").asLong());
-        assertTrue(Files.isRegularFile(root.resolve(".packbase/package-info.json")), "the snapshot is persisted");
+        assertTrue(Files.isRegularFile(root.resolve(".packbase/info/zlib-lite.json")), "the package's entry is persisted");
+        Await.until("the coalescing writer to persist the snapshot", Duration.ofSeconds(30),
+                () -> Files.readString(root.resolve(".packbase/package-info.json")).contains("\"zlib-lite\""));
 
         JsonNode status = json(s.get("/api/status"));
         assertEquals("packbase", status.path("service").asText());
@@ -188,7 +192,10 @@ class ApiIT {
         assertError(s.postJson("/api/fetch", fetchBody(), "Authorization", "Bearer wrong"), 403, "forbidden", "token");
         assertError(s.postJson("/api/fetch", fetchBody(), "Authorization", "Basic czNjcmV0"), 403, "forbidden", "token");
         assertEquals(200, s.postJson("/api/fetch", fetchBody(), "Authorization", "Bearer s3cret").statusCode());
-        assertFalse(Files.readString(root.resolve(".packbase/package-info.json")).contains("s3cret"));
+        assertFalse(Files.readString(root.resolve(".packbase/info/zlib-lite.json")).contains("s3cret"));
+        String snapshot = Await.value("the coalescing writer to persist the snapshot", Duration.ofSeconds(30),
+                () -> Files.readString(root.resolve(".packbase/package-info.json")), text -> text.contains("zlib-lite"));
+        assertFalse(snapshot.contains("s3cret"));
     }
 
     @Test

@@ -48,11 +48,14 @@ class CrashRecoveryIT {
 
     @Test
     void crashAfterTarballsBeforeTheRecordIsAdopted() throws Exception {
-        start().fetches().fetch(repo.fileUrl(), null);
+        try (Packbase first = start()) {
+            first.fetches().fetch(repo.fileUrl(), null);
+        }
         byte[] before = Files.readAllBytes(tarball("v1.0.0"));
         long mtime = Files.getLastModifiedTime(tarball("v1.0.0")).toMillis();
-        // The record and snapshot were never written; v1.1.0's manifest was not either.
+        // The record, its info entry and the snapshot were never written; v1.1.0's manifest was not either.
         Files.delete(root.resolve(".packbase/packages/lib.json"));
+        Files.delete(root.resolve(".packbase/info/lib.json"));
         Files.delete(root.resolve(".packbase/package-info.json"));
         Files.delete(root.resolve("p/lib/tag/v1.1.0.json"));
         Files.writeString(Files.createDirectories(root.resolve(".packbase/tmp")).resolve("obj-123.tmp"), "half a tarball");

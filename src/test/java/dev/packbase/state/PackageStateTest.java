@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.Json;
 import dev.packbase.domain.GitStatus;
 import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.MemoryStorage;
+import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
@@ -20,10 +22,12 @@ import dev.packbase.domain.ZigInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The registry's load (shared values, a bad snapshot) and its per-change summary. */
+/** The state owner: per-package writes, the coalesced snapshot, its crash marker, migration, load and summary. */
 class PackageStateTest {
     private static final ObjectMapper JSON = Json.newMapper();
     private static final GitStatus OK = new GitStatus(true, true, List.of());
@@ -152,5 +156,126 @@ class PackageStateTest {
                 i.tarballCount(), i.latestTag(), i.latestSizeBytes(), i.sizeBytes(), i.tarballs(), i.smartHttpReady(),
                 i.pseudoGitFetchable(), true, List.of(), i.gitProblems(), i.upstreamUrl(), i.checkedAt(), i.generatedAt(),
                 i.warnings());
+    }
+
+    /** Every object under .packbase/ and its content. */
+    private static Map<String, String> objects(Storage storage) throws Exception {
+        Map<String, String> all = new TreeMap<>();
+        for (String key : storage.list(".packbase/")) {
+            try (var in = storage.open(key)) {
+                all.put(key, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return all;
+    }
+
+    private static String snapshotText(Storage storage) throws Exception {
+        return objects(storage).getOrDefault(StorageKeys.INFO_SNAPSHOT, "");
+    }
+
+    @Test
+    void aChangeOfOnePackageWritesOnlyThatPackagesEntryAndTheSnapshotFollowsLater() throws Exception {
+        MemoryStorage storage = new MemoryStorage();
+        PackageState state = new PackageState(storage, JSON);
+        PackageRecord a = record("alpha", 2);
+        PackageRecord b = record("bravo", 2);
+        state.save(a);
+        state.save(b);
+        state.replaceInfos(List.of(PackageInfos.compute(a, storage, false, OK, 1), PackageInfos.compute(b, storage, false, OK, 1)));
+        Map<String, String> before = objects(storage);
+        assertFalse(before.containsKey(StorageKeys.SNAPSHOT_PENDING), "an update run's end leaves no marker");
+
+        PackageInfo bravo = PackageInfos.compute(b, storage, false, OK, 2);
+        state.saveInfos(List.of(bravo));
+        Map<String, String> after = objects(storage);
+        Map<String, String> changed = new TreeMap<>(after);
+        changed.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
+        assertEquals(List.of(StorageKeys.packageInfo("bravo"), StorageKeys.SNAPSHOT_PENDING),
+                List.copyOf(changed.keySet()), "only bravo's entry and the marker are written on the request path");
+        assertEquals(before.get(StorageKeys.INFO_SNAPSHOT), after.get(StorageKeys.INFO_SNAPSHOT));
+        assertEquals(bravo, state.info("bravo").orElseThrow(), "served from memory at once");
+
+        state.flushSnapshot();
+        assertEquals(bravo, JSON.treeToValue(JSON.readTree(snapshotText(storage)).path("packages").path("bravo"),
+                PackageInfo.class),
+                "the snapshot now holds bravo's new entry");
+        assertFalse(objects(storage).containsKey(StorageKeys.SNAPSHOT_PENDING), "nothing is pending any more");
+        PackageState reloaded = new PackageState(storage, JSON);
+        reloaded.load();
+        assertEquals(bravo, reloaded.info("bravo").orElseThrow());
+    }
+
+    @Test
+    void theBackgroundWriterCoalescesChangesIntoTheSnapshot() throws Exception {
+        MemoryStorage storage = new MemoryStorage();
+        PackageState state = new PackageState(storage, JSON);
+        state.start();
+        try {
+            for (String name : List.of("one", "two", "three")) {
+                PackageRecord r = record(name, 1);
+                state.save(r);
+                state.saveInfos(List.of(PackageInfos.compute(r, storage, false, OK, 5)));
+            }
+            dev.packbase.testing.Await.until("the snapshot to hold all three packages", java.time.Duration.ofSeconds(30),
+                    () -> snapshotText(storage).contains("\"one\"") && snapshotText(storage).contains("\"two\"")
+                            && snapshotText(storage).contains("\"three\"")
+                            && !objects(storage).containsKey(StorageKeys.SNAPSHOT_PENDING));
+        } finally {
+            state.close();
+        }
+    }
+
+    @Test
+    void aMarkerLeftByACrashMakesTheNextRunRewriteTheSnapshot() throws Exception {
+        MemoryStorage storage = new MemoryStorage();
+        PackageState crashed = new PackageState(storage, JSON);
+        PackageRecord r = record("echo", 1);
+        crashed.save(r);
+        crashed.saveInfos(List.of(PackageInfos.compute(r, storage, false, OK, 7)));
+        // killed here: the entry is written, the snapshot is not
+        assertFalse(snapshotText(storage).contains("echo"));
+        assertTrue(objects(storage).containsKey(StorageKeys.SNAPSHOT_PENDING));
+
+        PackageState next = new PackageState(storage, JSON);
+        next.load();
+        next.flushSnapshot();
+        assertTrue(snapshotText(storage).contains("\"echo\""), snapshotText(storage));
+        assertFalse(objects(storage).containsKey(StorageKeys.SNAPSHOT_PENDING));
+    }
+
+    @Test
+    void aRootWithOnlyTheSingleSnapshotGetsItsPerPackageEntriesOnce() throws Exception {
+        MemoryStorage storage = new MemoryStorage();
+        PackageState old = new PackageState(storage, JSON);
+        PackageRecord r = record("foxtrot", 2);
+        old.save(r);
+        PackageInfo info = PackageInfos.compute(r, storage, false, OK, 9);
+        old.replaceInfos(List.of(info));
+        storage.delete(StorageKeys.packageInfo("foxtrot")); // as written before per-package entries existed
+
+        PackageState migrated = new PackageState(storage, JSON);
+        migrated.load();
+        assertEquals(info, migrated.info("foxtrot").orElseThrow());
+        assertTrue(storage.stat(StorageKeys.packageInfo("foxtrot")).isPresent(), "the entry is written");
+    }
+
+    @Test
+    void anUpdateRunWritesOnlyChangedEntriesAndDropsThoseOfPackagesItNoLongerLists() throws Exception {
+        MemoryStorage storage = new MemoryStorage();
+        PackageState state = new PackageState(storage, JSON);
+        PackageRecord g = record("golf", 1);
+        PackageRecord h = record("hotel", 1);
+        state.save(g);
+        state.save(h);
+        PackageInfo golf = PackageInfos.compute(g, storage, false, OK, 3);
+        state.replaceInfos(List.of(golf, PackageInfos.compute(h, storage, false, OK, 3)));
+        String golfEntry = objects(storage).get(StorageKeys.packageInfo("golf"));
+
+        state.replaceInfos(List.of(golf));
+        Map<String, String> after = objects(storage);
+        assertEquals(golfEntry, after.get(StorageKeys.packageInfo("golf")));
+        assertFalse(after.containsKey(StorageKeys.packageInfo("hotel")));
+        assertFalse(after.get(StorageKeys.INFO_SNAPSHOT).contains("hotel"), "the snapshot is written at the run's end");
+        assertTrue(state.info("hotel").isEmpty());
     }
 }
