@@ -42,7 +42,8 @@ public enum Setting {
             + "Tomcat's and Jetty's default to 200); standalone, downloads of cached tarballs are answered without a "
             + "thread and are not counted"),
     TARBALL_CACHE_BYTES("PACKBASE_TARBALL_CACHE_BYTES", "67108864", "heap held by in-memory copies of tarballs up to "
-            + "1 MiB, from which downloads are served without touching the disk; tarballs are immutable and a copy is "
+            + "1 MiB, from which downloads are served without touching the disk (larger ones are always streamed from "
+            + "storage, in Tomcat with `sendfile`); tarballs are immutable and a copy is "
             + "only used when its sha256 is the registry's, so it is never stale; `0` turns the cache off (count it in "
             + "the heap you give the JVM)"),
     FETCH_DENIED_NETWORKS("PACKBASE_FETCH_DENIED_NETWORKS", "169.254.0.0/16,fe80::/10,0.0.0.0/8", "upstream addresses "
