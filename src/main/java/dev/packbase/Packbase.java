@@ -8,6 +8,8 @@ import dev.packbase.git.GitService;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.Ingestor;
 import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.Storage;
+import dev.packbase.storage.StorageKeys;
 import dev.packbase.state.PackageState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +37,7 @@ public final class Packbase implements AutoCloseable {
 
     private final Config config;
     private final ObjectMapper json;
-    private final FileStorage storage;
+    private final Storage storage;
     private final PackageState registry;
     private final DerivedGit derivedGit;
     private final GitService git;
@@ -49,13 +51,16 @@ public final class Packbase implements AutoCloseable {
     private Packbase(Config config, Clock clock) {
         this.config = config;
         this.json = Json.newMapper();
-        this.storage = FileStorage.open(config.root(), config.update().readOnly());
+        // The one place that knows the root is a directory: everything below sees only Storage.
+        FileStorage files = FileStorage.open(config.root(), config.update().readOnly());
+        this.storage = files;
         this.registry = new PackageState(storage, json);
         this.work = new WorkPool(config.limits().ingestThreads());
         this.derivedGit = new DerivedGit(storage, json, work);
         this.git = new GitService(registry, derivedGit);
-        this.ingestor = new Ingestor(config, storage, registry, derivedGit, git, json, clock, work);
-        this.update = new UpdateService(config, storage, registry, ingestor, json, clock);
+        this.ingestor = new Ingestor(config, files, registry, derivedGit, git, json, clock, work);
+        this.update = new UpdateService(config, storage, registry, ingestor, json, clock,
+                new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
     }
 
     /** Builds an instance and brings its state up: loads the registry, seeds an empty root. */
@@ -235,7 +240,7 @@ public final class Packbase implements AutoCloseable {
         return json;
     }
 
-    public FileStorage storage() {
+    public Storage storage() {
         return storage;
     }
 

@@ -13,14 +13,13 @@ import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.ingest.Digests;
 import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.Storage;
 import dev.packbase.state.PackageInfos;
 import dev.packbase.state.PackageState;
 import dev.packbase.storage.StorageKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * The operator commands of {@code java -jar packbase.war <command>}, run without a server on the
@@ -72,13 +70,14 @@ public final class Operator {
     /** Re-hashes every tarball; opens the root read-only, so it cannot change anything. */
     int verify(Config config) throws IOException {
         ObjectMapper json = Json.newMapper();
-        FileStorage storage = FileStorage.open(config.root(), true);
+        // The command's composition: the root opened read-only; the checks below see only Storage.
+        Storage storage = FileStorage.open(config.root(), true);
         PackageState registry = new PackageState(storage, json);
         registry.load();
         List<String> names = registry.localNames();
         int checked = 0;
         int bad = 0;
-        out.println("verify: " + names.size() + " package(s) under " + storage.root());
+        out.println("verify: " + names.size() + " package(s) under " + config.root());
         for (int i = 0; i < names.size(); i++) {
             PackageName pkg = new PackageName(names.get(i));
             PackageRecord record = registry.find(pkg).orElseThrow();
@@ -123,7 +122,7 @@ public final class Operator {
         Config noSeed = new Config(config.root(), config.port(), config.token(), config.source(), config.release(),
                 config.baseUrl(), config.trustedProxies(), false, config.limits(), config.update());
         Packbase packbase = Packbase.start(noSeed, Clock.systemUTC());
-        FileStorage storage = packbase.storage();
+        Storage storage = packbase.storage();
         PackageState registry = packbase.registry();
         ObjectMapper json = packbase.json();
         Map<String, List<TagManifest>> manifests = new TreeMap<>();
@@ -134,7 +133,8 @@ public final class Operator {
             }
             try (InputStream in = storage.open(key)) {
                 TagManifest m = json.readValue(in, TagManifest.class);
-                if (storage.stat(m.tarball().path()).map(i -> i.size() == m.tarball().sizeBytes()).orElse(false)) {
+                String tarball = StorageKeys.tarball(new PackageName(parts[1]), m.tag());
+                if (storage.stat(tarball).map(i -> i.size() == m.tarball().sizeBytes()).orElse(false)) {
                     manifests.computeIfAbsent(parts[1], k -> new ArrayList<>()).add(m);
                 } else {
                     out.println("reindex: skipping " + key + ": its tarball is missing or has another size");
@@ -160,7 +160,7 @@ public final class Operator {
                     old.map(PackageRecord::createdAt).orElse(now), old.map(PackageRecord::checkedAt).orElse(0L),
                     List.copyOf(entries.values()), old.map(PackageRecord::warnings).orElse(List.of()), List.of());
             registry.save(record);
-            deleteTree(storage.root().resolve(StorageKeys.gitDir(pkg)));
+            storage.deleteAll(StorageKeys.gitDir(pkg));
             PackageInfo info = packbase.ingestor().info(pkg, record, true, now);
             infos.add(info);
             out.println("[" + i + "/" + manifests.size() + "] " + pkg + ": " + record.tags().size() + " tag(s), Git "
@@ -177,16 +177,5 @@ public final class Operator {
         long unhealthy = infos.stream().filter(x -> !x.healthy() && x.local()).count();
         out.println("reindex: " + manifests.size() + " package(s) rebuilt, " + unhealthy + " unhealthy");
         return unhealthy == 0 ? 0 : 1;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

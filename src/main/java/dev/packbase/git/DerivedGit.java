@@ -5,12 +5,10 @@ import dev.packbase.WorkPool;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.TagManifest;
-import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -47,32 +45,39 @@ public final class DerivedGit {
     private static final List<String> HISTORY_EXTS = List.of(".pack", ".idx", ".bitmap");
     /** A scratch repository is started afresh past this many bytes of packed objects (memory bound). */
     private static final long SCRATCH_LIMIT = 64L << 20;
-    private final FileStorage storage;
+    private final Storage storage;
     private final ObjectMapper json;
     private final WorkPool work;
 
-    public DerivedGit(FileStorage storage, ObjectMapper json, WorkPool work) {
+    public DerivedGit(Storage storage, ObjectMapper json, WorkPool work) {
         this.storage = storage;
         this.json = json;
         this.work = work;
     }
 
     /** Builds one tag at a time (tools and tests that only read indexes). */
-    public DerivedGit(FileStorage storage, ObjectMapper json) {
+    public DerivedGit(Storage storage, ObjectMapper json) {
         this(storage, json, new WorkPool(1));
     }
 
-    public Path packDirectory(PackageName pkg) {
-        return storage.root().resolve(StorageKeys.gitDir(pkg) + "packs");
+    /** The store the packs are in: the Git layer reads them from here, never from files. */
+    Storage storage() {
+        return storage;
+    }
+
+    /** Where the per-tag packs are: {@code <prefix>pack-<id>.pack} and {@code .idx}. */
+    static String packPrefix(PackageName pkg) {
+        return StorageKeys.gitDir(pkg) + "packs/";
     }
 
     /** Where the history pack lives: apart from the per-tag packs, since its name can equal one of theirs. */
-    public Path historyDirectory(PackageName pkg) {
-        return storage.root().resolve(StorageKeys.gitDir(pkg) + "history");
+    static String historyPrefix(PackageName pkg) {
+        return StorageKeys.gitDir(pkg) + "history/";
     }
 
-    public Path upstreamDirectory(PackageName pkg) {
-        return storage.root().resolve(StorageKeys.gitDir(pkg) + "upstream");
+    /** Where the packs of upstream commits are: {@code <prefix><upstream commit id>.pack}. */
+    static String upstreamPrefix(PackageName pkg) {
+        return StorageKeys.gitDir(pkg) + "upstream/";
     }
 
     public Optional<GitIndex> index(PackageName pkg) throws IOException {
@@ -131,7 +136,7 @@ public final class DerivedGit {
      * index named stays, for requests still reading it; older ones go.
      */
     private void deleteStaleHistory(PackageName pkg, String current, String previous) throws IOException {
-        String prefix = StorageKeys.gitDir(pkg) + "history/";
+        String prefix = historyPrefix(pkg);
         for (String key : storage.list(prefix)) {
             String file = key.substring(prefix.length());
             String name = file.contains(".") ? file.substring(0, file.indexOf('.')) : file;
@@ -175,7 +180,7 @@ public final class DerivedGit {
         }
         // Runs for every package at startup: one listing per directory instead of a stat per file
         // (about 25 per package of 10 tags; 10,000 packages took 2 s on two cores).
-        java.util.Set<String> packs = fileNames(packDirectory(pkg));
+        java.util.Set<String> packs = new java.util.HashSet<>(storage.names(packPrefix(pkg)));
         java.util.Set<String> upstream = null;
         for (Map.Entry<String, String> e : servedCommits.entrySet()) {
             Optional<GitIndex.Tag> tag = index.get().tag(e.getKey());
@@ -187,7 +192,7 @@ public final class DerivedGit {
                 return false;
             }
             if (t.upstreamPack() != null) {
-                upstream = upstream == null ? fileNames(upstreamDirectory(pkg)) : upstream;
+                upstream = upstream == null ? new java.util.HashSet<>(storage.names(upstreamPrefix(pkg))) : upstream;
                 if (!upstream.contains(t.upstreamPack())) {
                     return false;
                 }
@@ -198,26 +203,17 @@ public final class DerivedGit {
             // Either fewer than two distinct commits, or an index from before history packs: build one.
             return index.get().tags().stream().map(GitIndex.Tag::commit).distinct().count() < 2;
         }
-        java.util.Set<String> histories = fileNames(historyDirectory(pkg));
+        java.util.Set<String> histories = new java.util.HashSet<>(storage.names(historyPrefix(pkg)));
         return HISTORY_EXTS.stream().allMatch(ext -> histories.contains(history + ext));
     }
 
-    /** The names of the regular entries of {@code dir}; none if it does not exist. */
-    private static java.util.Set<String> fileNames(Path dir) throws IOException {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) {
-                names.add(entry.getFileName().toString());
+    private boolean historyPresent(PackageName pkg, String name) throws IOException {
+        for (String ext : HISTORY_EXTS) {
+            if (storage.stat(historyPrefix(pkg) + name + ext).isEmpty()) {
+                return false;
             }
-        } catch (java.nio.file.NoSuchFileException e) {
-            return names;
         }
-        return names;
-    }
-
-    private boolean historyPresent(PackageName pkg, String name) {
-        Path dir = historyDirectory(pkg);
-        return HISTORY_EXTS.stream().allMatch(ext -> Files.isRegularFile(dir.resolve(name + ext)));
+        return true;
     }
 
     /**
@@ -231,14 +227,14 @@ public final class DerivedGit {
         List<ObjectId> oldestFirst = manifests.stream().map(TagManifest::toEntry).sorted(PackageRecord.LATEST_ORDER)
                 .map(t -> ObjectId.fromString(byName.get(t.tag()).commit())).toList();
         long start = System.nanoTime();
-        try (PackageRepository perTag = PackageRepository.open("derive-history/" + pkg.value(), packDirectory(pkg),
+        try (PackageRepository perTag = PackageRepository.open("derive-history/" + pkg.value(), storage, packPrefix(pkg),
                 tags.stream().map(GitIndex.Tag::pack).distinct().toList(), null, Map.of(), null);
                 ObjectReader reader = perTag.newObjectReader();
                 HistoryPack history = HistoryPack.prepare(reader, oldestFirst)) {
             if (history == null) {
                 return null;
             }
-            String base = StorageKeys.gitDir(pkg) + "history/" + history.name();
+            String base = historyPrefix(pkg) + history.name();
             boolean missing = false;
             for (String ext : HISTORY_EXTS) {
                 missing |= storage.stat(base + ext).isEmpty();
@@ -255,10 +251,10 @@ public final class DerivedGit {
         }
     }
 
-    private boolean present(PackageName pkg, GitIndex.Tag tag) {
-        Path packs = packDirectory(pkg);
-        return Files.isRegularFile(packs.resolve(tag.pack() + ".pack")) && Files.isRegularFile(packs.resolve(tag.pack() + ".idx"))
-                && (tag.upstreamPack() == null || Files.isRegularFile(upstreamDirectory(pkg).resolve(tag.upstreamPack())));
+    private boolean present(PackageName pkg, GitIndex.Tag tag) throws IOException {
+        String packs = packPrefix(pkg);
+        return storage.stat(packs + tag.pack() + ".pack").isPresent() && storage.stat(packs + tag.pack() + ".idx").isPresent()
+                && (tag.upstreamPack() == null || storage.stat(upstreamPrefix(pkg) + tag.upstreamPack()).isPresent());
     }
 
     private static long packBytes(InMemoryRepository repo) throws IOException {
@@ -282,7 +278,7 @@ public final class DerivedGit {
         ObjectId upstream;
         try (ObjectInserter ins = repo.newObjectInserter();
                 ObjectReader existing = repo.newObjectReader();
-                InputStream tarball = storage.open(m.tarball().path())) {
+                InputStream tarball = storage.open(StorageKeys.tarball(pkg, m.tag()))) {
             tree = TarballTree.insert(tarball, pkg.value() + "-" + m.tag(), m.gitlinks(), ins, existing);
             if (!tree.name().equals(m.treeOid())) {
                 throw new IOException("tree rebuilt from the tarball of " + pkg + " " + m.tag() + " is " + tree.name()
@@ -295,10 +291,10 @@ public final class DerivedGit {
         if (!served.name().equals(m.commitOid()) || !upstream.name().equals(m.upstreamCommit())) {
             throw new IOException("derived commits of " + pkg + " " + m.tag() + " do not match the manifest");
         }
-        String pack = writePack(repo, served, tree, packDirectory(pkg), true);
+        String pack = writePack(repo, served, tree, packPrefix(pkg), true);
         String upstreamPack = null;
         if (!upstream.equals(served)) {
-            upstreamPack = writePack(repo, upstream, tree, upstreamDirectory(pkg), false);
+            upstreamPack = writePack(repo, upstream, tree, upstreamPrefix(pkg), false);
         }
         return new GitIndex.Tag(m.tag(), served.name(), tree.name(), upstream.name(), pack, upstreamPack);
     }
@@ -308,7 +304,7 @@ public final class DerivedGit {
      * commit has none; an upstream commit's are not here). One thread keeps delta search, and so the
      * bytes, stable; the name is the SHA-1 of the object ids, independent of compression.
      */
-    private String writePack(InMemoryRepository repo, ObjectId commit, ObjectId tree, Path dir, boolean withIndex)
+    private String writePack(InMemoryRepository repo, ObjectId commit, ObjectId tree, String base, boolean withIndex)
             throws IOException {
         PackConfig config = new PackConfig(repo);
         config.setThreads(1);
@@ -328,7 +324,6 @@ public final class DerivedGit {
         try (PackWriter writer = new PackWriter(config, repo.newObjectReader())) {
             writer.preparePack(objects.iterator());
             String name = "pack-" + writer.computeName().name();
-            String base = storage.root().relativize(dir).toString().replace('\\', '/') + "/";
             String packKey = base + (withIndex ? name + ".pack" : commit.name() + ".pack");
             if (withIndex) {
                 String idxKey = base + name + ".idx";

@@ -4,13 +4,12 @@ import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.state.PackageState;
+import dev.packbase.storage.StoredObject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -88,8 +87,8 @@ public final class GitService {
         String head = record.get().tags().stream().filter(t -> refs.containsKey(t.tag()))
                 .max(PackageRecord.LATEST_ORDER).map(TagEntry::tag).orElse(null);
         String history = index.get().historyPack();
-        PackageRepository repository = PackageRepository.open(name.value(), derived.packDirectory(name),
-                packs.stream().distinct().toList(), history == null ? null : derived.historyDirectory(name).resolve(history),
+        PackageRepository repository = PackageRepository.open(name.value(), derived.storage(), DerivedGit.packPrefix(name),
+                packs.stream().distinct().toList(), history == null ? null : DerivedGit.historyPrefix(name) + history,
                 refs, head);
         Served served = new Served(name, record.get(), index.get(), repository, refs, head, new ConcurrentHashMap<>());
         Served previous = cache.put(name.value(), served);
@@ -216,8 +215,8 @@ public final class GitService {
 
     private PackageRepository openView(Served served, List<String> packs) {
         try {
-            return PackageRepository.open(served.name().value(), derived.packDirectory(served.name()), packs, null,
-                    served.refs(), served.headTag());
+            return PackageRepository.open(served.name().value(), derived.storage(), DerivedGit.packPrefix(served.name()),
+                    packs, null, served.refs(), served.headTag());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -245,16 +244,15 @@ public final class GitService {
         return s.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A pack or index file of the package for dumb HTTP, by its exact name. */
-    public Optional<Path> packFile(Served served, String fileName) {
+    /** A pack or index file of the package for dumb HTTP, by its exact name; the caller closes it. */
+    public Optional<StoredObject> packFile(Served served, String fileName) throws IOException {
         if (!PACK_FILE.matcher(fileName).matches()) {
             return Optional.empty();
         }
         String pack = fileName.substring(0, fileName.lastIndexOf('.'));
         boolean listed = served.refs().keySet().stream()
                 .anyMatch(tag -> served.index().tag(tag).map(GitIndex.Tag::pack).orElse("").equals(pack));
-        Path file = derived.packDirectory(served.name()).resolve(fileName);
-        return listed && Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+        return listed ? derived.storage().read(DerivedGit.packPrefix(served.name()) + fileName) : Optional.empty();
     }
 
     /** Builds an in-memory request body from pkt-lines (used by the fetchability check). */

@@ -1,13 +1,10 @@
 package dev.packbase.git;
 
+import dev.packbase.storage.Storage;
+import dev.packbase.storage.StoredObject;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -63,19 +60,21 @@ final class PackageRepository extends DfsRepository {
 
     private PackageRepository(Builder builder) {
         super(builder);
-        this.objects = new PackDirectory(this, builder.packDir, builder.packNames, builder.history);
+        this.objects = new PackDirectory(this, builder.storage, builder.packPrefix, builder.packNames, builder.history);
         this.refs = new StaticRefs(this, builder.tags, builder.headTag);
     }
 
     /**
-     * @param history the history pack's path without extension (it has .pack, .idx and .bitmap), or null
+     * @param packPrefix where the per-tag packs are ({@code <prefix><name>.pack} and {@code .idx})
+     * @param history    the history pack's key without extension (it has .pack, .idx and .bitmap), or null
      */
-    static PackageRepository open(String packageName, Path packDir, List<String> packNames, Path history,
-            Map<String, ObjectId> tags, String headTag) throws IOException {
+    static PackageRepository open(String packageName, Storage storage, String packPrefix, List<String> packNames,
+            String history, Map<String, ObjectId> tags, String headTag) throws IOException {
         Builder b = new Builder();
         // JGit's block cache is keyed by this name: it must be stable for a package across requests.
         b.setRepositoryDescription(new DfsRepositoryDescription("packbase/" + packageName));
-        b.packDir = packDir;
+        b.storage = storage;
+        b.packPrefix = packPrefix;
         b.packNames = List.copyOf(packNames);
         b.history = history;
         b.tags = Map.copyOf(tags);
@@ -94,9 +93,10 @@ final class PackageRepository extends DfsRepository {
     }
 
     static final class Builder extends DfsRepositoryBuilder<Builder, PackageRepository> {
-        private Path packDir;
+        private Storage storage;
+        private String packPrefix;
         private List<String> packNames;
-        private Path history;
+        private String history;
         private Map<String, ObjectId> tags;
         private String headTag;
 
@@ -111,17 +111,19 @@ final class PackageRepository extends DfsRepository {
         }
     }
 
-    /** The pack files of the package, listed once (they never change under a given name). */
+    /** The pack files of the package, listed once (they never change under a given name), read from storage. */
     private static final class PackDirectory extends DfsObjDatabase {
         /** Description name prefix of the history pack: its file name may equal a per-tag pack's. */
         private static final String HISTORY = "history-";
-        private final Path dir;
+        private final Storage storage;
+        private final String prefix;
         private final List<String> packNames;
-        private final Path history;
+        private final String history;
 
-        PackDirectory(DfsRepository repo, Path dir, List<String> packNames, Path history) {
+        PackDirectory(DfsRepository repo, Storage storage, String prefix, List<String> packNames, String history) {
             super(repo, new DfsReaderOptions());
-            this.dir = dir;
+            this.storage = storage;
+            this.prefix = prefix;
             this.packNames = packNames;
             this.history = history;
             // Lookup order: per-tag packs first (whole objects), by name so that it is the same every time.
@@ -152,24 +154,24 @@ final class PackageRepository extends DfsRepository {
         protected List<DfsPackDescription> listPacks() throws IOException {
             List<DfsPackDescription> packs = new ArrayList<>();
             for (String name : packNames) {
-                packs.add(describe(name, dir.resolve(name), PackSource.INSERT, PackExt.PACK, PackExt.INDEX));
+                packs.add(describe(name, prefix + name, PackSource.INSERT, PackExt.PACK, PackExt.INDEX));
             }
             if (history != null) {
-                DfsPackDescription d = describe(HISTORY + history.getFileName(), history, PackSource.COMPACT, PackExt.PACK,
-                        PackExt.INDEX, PackExt.BITMAP_INDEX);
+                DfsPackDescription d = describe(HISTORY + history.substring(history.lastIndexOf('/') + 1), history,
+                        PackSource.COMPACT, PackExt.PACK, PackExt.INDEX, PackExt.BITMAP_INDEX);
                 // A pack sent whole counts its objects from here in the header of the pack sent to the
                 // client; left at 0, clients read the history's objects as trailing garbage.
-                d.setObjectCount(objectCount(file(history, PackExt.PACK)));
+                d.setObjectCount(objectCount(key(history, PackExt.PACK)));
                 packs.add(d);
             }
             return packs;
         }
 
         /** The object count in a pack file's header ("PACK", version, count). */
-        private static long objectCount(Path pack) throws IOException {
-            try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ)) {
+        private long objectCount(String pack) throws IOException {
+            try (StoredObject object = stored(pack)) {
                 ByteBuffer header = ByteBuffer.allocate(12);
-                while (header.hasRemaining() && ch.read(header) >= 0) {
+                while (header.hasRemaining() && object.read(header, header.position()) >= 0) {
                     // read the whole header
                 }
                 if (header.hasRemaining() || header.getInt(0) != 0x5041434b) {
@@ -179,29 +181,31 @@ final class PackageRepository extends DfsRepository {
             }
         }
 
-        private DfsPackDescription describe(String name, Path base, PackSource source, PackExt... exts) throws IOException {
+        private DfsPackDescription describe(String name, String base, PackSource source, PackExt... exts) throws IOException {
             DfsPackDescription d = new DfsPackDescription(getRepository().getDescription(), name, source);
             for (PackExt ext : exts) {
+                Storage.ObjectInfo info = storage.stat(key(base, ext)).orElseThrow(() -> new FileNotFoundException(key(base, ext)));
                 d.addFileExt(ext);
-                d.setFileSize(ext, Files.size(file(base, ext)));
+                d.setFileSize(ext, info.size());
+                if (ext == PackExt.PACK) {
+                    d.setLastModified(info.lastModifiedMillis());
+                }
             }
-            d.setLastModified(Files.getLastModifiedTime(file(base, PackExt.PACK)).toMillis());
             return d;
         }
 
-        private static Path file(Path base, PackExt ext) {
-            return base.resolveSibling(base.getFileName() + "." + ext.getExtension());
+        private static String key(String base, PackExt ext) {
+            return base + "." + ext.getExtension();
+        }
+
+        private StoredObject stored(String key) throws IOException {
+            return storage.read(key).orElseThrow(() -> new FileNotFoundException(key));
         }
 
         @Override
         protected ReadableChannel openFile(DfsPackDescription desc, PackExt ext) throws IOException {
             String name = desc.getPackName();
-            Path file = name.startsWith(HISTORY) ? file(history, ext) : file(dir.resolve(name), ext);
-            try {
-                return new FileReadableChannel(FileChannel.open(file, StandardOpenOption.READ));
-            } catch (NoSuchFileException e) {
-                throw new FileNotFoundException(file.toString());
-            }
+            return new StoredChannel(stored(name.startsWith(HISTORY) ? key(history, ext) : key(prefix + name, ext)));
         }
 
         @Override
@@ -274,21 +278,22 @@ final class PackageRepository extends DfsRepository {
     }
 
     /**
-     * A FileChannel as JGit's DFS channel. Reads are positional ({@code pread}) and the position is
-     * a field: JGit sets the position before every block it reads, and FileChannel's own position
+     * A stored pack file as JGit's DFS channel. Reads are positional ({@code pread} on the file backend) and the
+     * position is a field: JGit sets the position before every block it reads, and FileChannel's own position
      * calls are system calls under a lock (they showed up in ingest profiles, through the self-check).
      */
-    private static final class FileReadableChannel implements ReadableChannel {
-        private final FileChannel channel;
+    private static final class StoredChannel implements ReadableChannel {
+        private final StoredObject object;
         private long position;
+        private boolean open = true;
 
-        FileReadableChannel(FileChannel channel) {
-            this.channel = channel;
+        StoredChannel(StoredObject object) {
+            this.object = object;
         }
 
         @Override
         public int read(ByteBuffer dst) throws IOException {
-            int n = channel.read(dst, position);
+            int n = object.read(dst, position);
             if (n > 0) {
                 position += n;
             }
@@ -306,8 +311,8 @@ final class PackageRepository extends DfsRepository {
         }
 
         @Override
-        public long size() throws IOException {
-            return channel.size();
+        public long size() {
+            return object.size();
         }
 
         @Override
@@ -322,12 +327,13 @@ final class PackageRepository extends DfsRepository {
 
         @Override
         public boolean isOpen() {
-            return channel.isOpen();
+            return open;
         }
 
         @Override
         public void close() throws IOException {
-            channel.close();
+            open = false;
+            object.close();
         }
     }
 }

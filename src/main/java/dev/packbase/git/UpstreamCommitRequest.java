@@ -3,8 +3,6 @@ package dev.packbase.git;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +47,7 @@ final class UpstreamCommitRequest {
                     + tag.tag() + " (" + tag.commit() + ")"));
             return true;
         }
-        Path pack = derived.upstreamDirectory(served.name()).resolve(tag.upstreamPack());
+        String pack = DerivedGit.upstreamPrefix(served.name()) + tag.upstreamPack();
         if (!request.done()) {
             // No "done": the client expects a negotiation round; we are ready at once (we send everything).
             PktLines.write(out, "acknowledgments\n");
@@ -63,7 +61,7 @@ final class UpstreamCommitRequest {
         PktLines.write(out, "packfile\n");
         // Only band-1 data packets and a final flush: Zig 0.15 loses sync on progress or keep-alive packets.
         byte[] buffer = new byte[PktLines.MAX_BAND_DATA];
-        try (InputStream in = Files.newInputStream(pack)) {
+        try (InputStream in = derived.storage().open(pack)) {
             int n;
             while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
                 PktLines.band1(out, buffer, 0, n);

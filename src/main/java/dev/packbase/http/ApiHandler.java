@@ -7,6 +7,8 @@ import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.config.Config;
 import dev.packbase.domain.PackageInfo;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PublicPaths;
 import dev.packbase.domain.UpdateState;
 import dev.packbase.update.UpdateService;
 import dev.packbase.ingest.FetchResult;
@@ -89,7 +91,7 @@ final class ApiHandler implements Routes.Handler {
         out.put("status", "ok");
         out.put("package", result.packageName());
         out.put("tag", result.tag());
-        out.put("url", req.getContextPath() + "/p/" + result.packageName() + "/tag/" + result.tag() + ".tar.gz");
+        out.put("url", PublicUrls.inContext(req, PublicPaths.tarball(new PackageName(result.packageName()), result.tag())));
         out.put("tarballs_created", result.tarballsCreated());
         out.put("tarballs_present", result.tarballsPresent());
         out.put("tarball_count", result.tarballCount());
@@ -212,13 +214,12 @@ final class ApiHandler implements Routes.Handler {
      * which needs the public base URL of this request (the stored snapshot is base-independent).
      */
     private PackageInfo render(PackageInfo info, HttpServletRequest req) {
-        String contextPath = req.getContextPath();
-        String base = publicUrls.base(req);
         List<PackageInfo.TarballInfo> tarballs = info.tarballs().stream()
-                .map(t -> new PackageInfo.TarballInfo(t.tag(), contextPath + t.url(), t.sizeBytes(), t.manifestPresent(),
+                .map(t -> new PackageInfo.TarballInfo(t.tag(), PublicUrls.inContext(req, t.url()), t.sizeBytes(), t.manifestPresent(),
                         t.tarballPresent(), t.gitCommitOid(), t.gitTreeOid(), t.upstreamCommit(), t.commitTime(),
                         t.tarballSha256(), t.tarballMd5(), t.tarballCrc32(), t.tarSha256(), t.fileCount(), t.zigHash(),
-                        t.zigHashLegacy(), ZigSnippets.dependency(info.packageName(), t.zig(), base + t.url(), false), t.zig()))
+                        t.zigHashLegacy(), ZigSnippets.dependency(info.packageName(), t.zig(),
+                                publicUrls.absolute(req, t.url()), false), t.zig()))
                 .toList();
         return new PackageInfo(info.packageName(), info.available(), info.registered(), info.local(),
                 info.tarballDirPresent(), info.tarballCount(), info.latestTag(), info.latestSizeBytes(), info.sizeBytes(),

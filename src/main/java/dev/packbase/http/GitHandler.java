@@ -4,14 +4,14 @@ import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageName;
 import dev.packbase.git.GitService;
+import dev.packbase.storage.StoredObject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.channels.Channels;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
@@ -133,18 +133,19 @@ final class GitHandler {
     }
 
     private void packFile(HttpServletResponse resp, GitService.Served served, String rest, boolean head) throws IOException {
-        Optional<Path> file = rest.startsWith("objects/pack/") ? git.packFile(served, rest.substring("objects/pack/".length()))
-                : Optional.empty();
+        Optional<StoredObject> file = rest.startsWith("objects/pack/")
+                ? git.packFile(served, rest.substring("objects/pack/".length())) : Optional.empty();
         if (file.isEmpty()) {
             throw PackbaseException.notFound("not found: " + rest);
         }
-        resp.setStatus(200);
-        resp.setContentType(rest.endsWith(".pack") ? "application/x-git-packed-objects" : "application/x-git-packed-objects-toc");
-        resp.setHeader("Cache-Control", "public, max-age=31536000, immutable");
-        resp.setContentLengthLong(Files.size(file.get()));
-        if (!head) {
-            try (InputStream in = Files.newInputStream(file.get())) {
-                in.transferTo(resp.getOutputStream());
+        try (StoredObject pack = file.get()) {
+            resp.setStatus(200);
+            resp.setContentType(rest.endsWith(".pack") ? "application/x-git-packed-objects"
+                    : "application/x-git-packed-objects-toc");
+            resp.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+            resp.setContentLengthLong(pack.size());
+            if (!head) {
+                pack.transferTo(0, pack.size(), Channels.newChannel(resp.getOutputStream()));
             }
         }
     }

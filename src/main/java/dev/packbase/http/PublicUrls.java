@@ -6,7 +6,11 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The public base URL of packbase for absolute links (dependency snippets): the configured
+ * Links to what packbase serves, from the paths of {@link dev.packbase.domain.PublicPaths}: {@link #inContext}
+ * for links within the site (the context path prepended), {@link #absolute} for links that leave it
+ * (dependency snippets). Nothing else turns a path into a URL, and no URL is made from a storage key.
+ *
+ * <p>The public base URL of packbase for absolute links: the configured
  * {@code PACKBASE_BASE_URL} first; else {@code X-Forwarded-Proto}/{@code X-Forwarded-Host} when the
  * request comes from a trusted proxy ({@code PACKBASE_TRUSTED_PROXIES}); else the request itself.
  * Forwarded headers from anyone else are ignored, so a client cannot make packbase emit links to a
@@ -19,6 +23,16 @@ final class PublicUrls {
 
     PublicUrls(Config config) {
         this.config = config;
+    }
+
+    /** {@code path} (a {@link dev.packbase.domain.PublicPaths} path) as an absolute URL, for links that leave the site. */
+    String absolute(HttpServletRequest req, String path) {
+        return base(req) + path;
+    }
+
+    /** {@code path} (a {@link dev.packbase.domain.PublicPaths} path) under the context path, for links within the site. */
+    static String inContext(HttpServletRequest req, String path) {
+        return req.getContextPath() + path;
     }
 
     String base(HttpServletRequest req) {

@@ -1,6 +1,7 @@
 package dev.packbase.http;
 
 import dev.packbase.config.Config;
+import dev.packbase.domain.PublicPaths;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -20,13 +21,12 @@ final class RootHandler implements Routes.Handler {
     @Override
     public void handle(HttpServletRequest req, HttpServletResponse resp, Routes.Match match) throws IOException {
         Methods.require(req, resp, Methods.READ);
-        String base = req.getContextPath();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("service", "packbase");
         out.put("release", config.release());
-        out.put("status", base + "/api/status");
-        out.put("packages", base + "/api/list");
-        out.put("tarballs", base + "/p/<package>/tag/<tag>.tar.gz");
+        out.put("status", PublicUrls.inContext(req, PublicPaths.api("status")));
+        out.put("packages", PublicUrls.inContext(req, PublicPaths.api("list")));
+        out.put("tarballs", PublicUrls.inContext(req, PublicPaths.tarballPattern()));
         bodies.write(resp, HttpServletResponse.SC_OK, out);
     }
 }

@@ -3,6 +3,7 @@ package dev.packbase.http;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PublicPaths;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
@@ -75,7 +76,7 @@ final class TarballHandler {
             throws IOException {
         String zigVersion = QueryParameters.get(req, "zig");
         boolean legacy = zigVersion != null && (zigVersion.startsWith("0.12") || zigVersion.startsWith("0.13"));
-        String url = publicUrls.base(req) + "/" + StorageKeys.tarball(pkg, tag.tag());
+        String url = publicUrls.absolute(req, PublicPaths.tarball(pkg, tag.tag()));
         String snippet = ZigSnippets.dependency(pkg.value(), tag.zig(), url, legacy);
         if (snippet == null) {
             throw new PackbaseException(ErrorCode.NOT_FOUND, "no " + (legacy ? "legacy" : "Zig 0.14+")

@@ -5,6 +5,7 @@ import dev.packbase.PackbaseException;
 import dev.packbase.http.fastpath.FastPath;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
+import dev.packbase.storage.StoredObject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -13,9 +14,6 @@ import java.io.OutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -68,66 +66,75 @@ final class TarballSender {
         String key = StorageKeys.tarball(t.pkg(), t.tag().tag());
         String sha256 = t.tag().sha256();
         TarballCache.Entry cached = cache.get(key, sha256);
-        long size = cached != null ? cached.size : storage.stat(key).orElseThrow(() -> new PackbaseException(
+        // The handle costs what a stat did: its bytes are opened only for the way they are sent.
+        StoredObject stored = cached != null ? null : storage.read(key).orElseThrow(() -> new PackbaseException(
                 ErrorCode.NOT_FOUND, "tarball of " + t.pkg() + " " + t.tag().tag() + " is missing from storage",
-                Map.of("package", t.pkg().value()), null)).size();
-        TarballAnswer a = TarballAnswer.decide(cached != null ? cached.etag : "\"" + sha256 + "\"", size, req::getHeader);
-        if (cached == null && !head && a.hasBody() && cache.accepts(size)) {
-            cached = cache.put(key, sha256, readWhole(key, size));
+                Map.of("package", t.pkg().value()), null));
+        try {
+            long size = cached != null ? cached.size : stored.size();
+            TarballAnswer a = TarballAnswer.decide(cached != null ? cached.etag : "\"" + sha256 + "\"", size, req::getHeader);
+            if (cached == null && !head && a.hasBody() && cache.accepts(size)) {
+                cached = cache.put(key, sha256, readWhole(stored));
+            }
+            resp.setHeader("ETag", a.etag());
+            resp.setHeader("Cache-Control", TarballAnswer.IMMUTABLE);
+            resp.setHeader("Accept-Ranges", "bytes");
+            resp.setHeader("X-Content-Type-Options", "nosniff");
+            if (a.status() == HttpServletResponse.SC_NOT_MODIFIED) {
+                resp.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+                return;
+            }
+            if (a.status() == HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE) {
+                throw new PackbaseException(ErrorCode.RANGE_NOT_SATISFIABLE, "requested range is outside the tarball's "
+                        + size + " bytes", Map.of("size", size), null); // a JSON error, with the headers above
+            }
+            resp.setContentType(TarballAnswer.GZIP);
+            resp.setStatus(a.status());
+            if (a.contentRange() != null) {
+                resp.setHeader("Content-Range", a.contentRange());
+            }
+            resp.setContentLengthLong(a.length());
+            if (head) {
+                return;
+            }
+            if (cached != null) {
+                // One write of the whole response: no stat, open or read loop.
+                resp.getOutputStream().write(cached.body, (int) a.start(), (int) a.length());
+                return;
+            }
+            sendStored(req, resp, stored, sha256, a);
+        } finally {
+            if (stored != null) {
+                stored.close();
+            }
         }
-        resp.setHeader("ETag", a.etag());
-        resp.setHeader("Cache-Control", TarballAnswer.IMMUTABLE);
-        resp.setHeader("Accept-Ranges", "bytes");
-        resp.setHeader("X-Content-Type-Options", "nosniff");
-        if (a.status() == HttpServletResponse.SC_NOT_MODIFIED) {
-            resp.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
-            return;
-        }
-        if (a.status() == HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE) {
-            throw new PackbaseException(ErrorCode.RANGE_NOT_SATISFIABLE, "requested range is outside the tarball's "
-                    + size + " bytes", Map.of("size", size), null); // a JSON error, with the headers above
-        }
-        resp.setContentType(TarballAnswer.GZIP);
-        resp.setStatus(a.status());
-        if (a.contentRange() != null) {
-            resp.setHeader("Content-Range", a.contentRange());
-        }
-        resp.setContentLengthLong(a.length());
-        if (head) {
-            return;
-        }
-        if (cached != null) {
-            // One write of the whole response: no stat, open or read loop.
-            resp.getOutputStream().write(cached.body, (int) a.start(), (int) a.length());
-            return;
-        }
-        sendStored(req, resp, key, sha256, a);
     }
 
-    /** A tarball too large for the heap cache: sendfile, memory map or stream, in that order of preference. */
-    private void sendStored(HttpServletRequest req, HttpServletResponse resp, String key, String sha256, TarballAnswer a)
-            throws IOException {
-        Path file = storage.localFile(key).orElse(null);
+    /**
+     * A tarball too large for the heap cache: the container's sendfile, a kept read-only buffer ({@link StoredObject#map},
+     * a memory map of the file) or a stream, in that order of preference.
+     */
+    private void sendStored(HttpServletRequest req, HttpServletResponse resp, StoredObject stored, String sha256,
+            TarballAnswer a) throws IOException {
+        String file = stored.containerFileName().orElse(null);
         if (file != null && Boolean.TRUE.equals(req.getAttribute(TOMCAT_SENDFILE))) {
             // Tomcat's own sendfile(2) after the servlet returns (what its DefaultServlet does for static
             // files): no copy through the JVM at all. The end is exclusive.
-            req.setAttribute(TOMCAT_SENDFILE + ".filename", file.toAbsolutePath().toString());
+            req.setAttribute(TOMCAT_SENDFILE + ".filename", file);
             req.setAttribute(TOMCAT_SENDFILE + ".start", a.start());
             req.setAttribute(TOMCAT_SENDFILE + ".end", a.start() + a.length());
             return;
         }
         OutputStream out = resp.getOutputStream();
-        Method writeBuffer = file == null || a.size() > Integer.MAX_VALUE ? null : BUFFER_WRITE.get(out.getClass());
+        Method writeBuffer = a.size() > Integer.MAX_VALUE ? null : BUFFER_WRITE.get(out.getClass());
         if (writeBuffer != null) {
-            // The file memory-mapped and handed to the container's write(ByteBuffer) (Jetty's HttpOutput has
-            // one): the socket write reads the page cache, with no copy through the heap. The map is kept
-            // (bounded, like the heap cache): a map per request stays resident until a GC unmaps it, which
-            // grows the JVM's resident size by gigabytes under load.
-            TarballCache.Entry map = mappings.get(key, sha256);
+            // The stored bytes as a read-only buffer (a memory map of the file) handed to the container's
+            // write(ByteBuffer) (Jetty's HttpOutput has one): the socket write reads the page cache, with no copy
+            // through the heap. The map is kept (bounded, like the heap cache): a map per request stays resident
+            // until a GC unmaps it, which grows the JVM's resident size by gigabytes under load.
+            TarballCache.Entry map = mappings.get(stored.key(), sha256);
             if (map == null) {
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-                    map = mappings.put(key, sha256, channel.map(FileChannel.MapMode.READ_ONLY, 0, a.size()));
-                }
+                map = mappings.put(stored.key(), sha256, stored.map());
             }
             try {
                 writeBuffer.invoke(out, map.slice(a.start(), a.length()));
@@ -138,7 +145,7 @@ final class TarballSender {
             }
             return;
         }
-        try (InputStream in = storage.open(key)) {
+        try (InputStream in = stored.stream()) {
             in.skipNBytes(a.start());
             copy(in, out, a.length());
         }
@@ -157,11 +164,11 @@ final class TarballSender {
         }
     };
 
-    private byte[] readWhole(String key, long size) throws IOException {
-        try (InputStream in = storage.open(key)) {
-            byte[] body = in.readNBytes((int) size);
-            if (body.length != size) {
-                throw new IOException("tarball " + key + " ended early");
+    private static byte[] readWhole(StoredObject stored) throws IOException {
+        try (InputStream in = stored.stream()) {
+            byte[] body = in.readNBytes((int) stored.size());
+            if (body.length != stored.size()) {
+                throw new IOException("tarball " + stored.key() + " ended early");
             }
             return body;
         }

@@ -6,6 +6,7 @@ import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.PublicPaths;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.ZigInfo;
 import java.io.IOException;
@@ -90,7 +91,7 @@ public final class PackageInfos {
             }
             anyTarball |= tarball.isPresent();
             total += tarball.map(Storage.ObjectInfo::size).orElse(0L);
-            tarballs.add(new PackageInfo.TarballInfo(tag.tag(), "/" + StorageKeys.tarball(pkg, tag.tag()),
+            tarballs.add(new PackageInfo.TarballInfo(tag.tag(), PublicPaths.tarball(pkg, tag.tag()),
                     tag.sizeBytes(), manifest, tarball.isPresent(), tag.commitOid(), tag.treeOid(),
                     tag.upstreamCommit(), tag.commitTime(), tag.sha256(), tag.md5(), tag.crc32(), tag.tarSha256(),
                     tag.fileCount(), tag.zig() == null ? null : tag.zig().hash(),

@@ -6,8 +6,11 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -107,6 +110,7 @@ public final class FileStorage implements Storage {
         }
     }
 
+    /** The root directory: for the composition root only (fixture repositories, operator tools). */
     public Path root() {
         return root;
     }
@@ -202,9 +206,23 @@ public final class FileStorage implements Storage {
         }
     }
 
+    /**
+     * One stat (the same as {@link #stat}): the handle has the size and time at once, and opens the
+     * file only when its bytes are read, so a container's sendfile of the file costs no more.
+     */
     @Override
-    public Optional<Path> localFile(String key) {
-        return Optional.of(path(key));
+    public Optional<StoredObject> read(String key) throws IOException {
+        Path p = path(key);
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                return Optional.empty();
+            }
+            return Optional.of(new FileObject(key, p, a.size(), a.lastModifiedTime().toMillis()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -229,10 +247,50 @@ public final class FileStorage implements Storage {
         return keys;
     }
 
+    /** One directory read, no stat per entry: the startup check lists every package's pack directories. */
+    @Override
+    public List<String> names(String prefix) throws IOException {
+        if (!prefix.endsWith("/")) {
+            throw new IllegalArgumentException("names prefix must end with '/': " + prefix);
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(path(prefix.substring(0, prefix.length() - 1)))) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            return List.of();
+        }
+        names.sort(null);
+        return names;
+    }
+
     @Override
     public boolean delete(String key) throws IOException {
         requireWritable();
         return Files.deleteIfExists(path(key));
+    }
+
+    /** The objects, and the directories that held them, so that a rebuilt prefix starts from nothing. */
+    @Override
+    public int deleteAll(String prefix) throws IOException {
+        requireWritable();
+        if (!prefix.endsWith("/")) {
+            throw new IllegalArgumentException("deleteAll prefix must end with '/': " + prefix);
+        }
+        Path dir = path(prefix.substring(0, prefix.length() - 1));
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        int files = 0;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                files += Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? 1 : 0;
+                Files.delete(p);
+            }
+        }
+        syncDirectory(dir.getParent());
+        return files;
     }
 
     @Override
@@ -257,6 +315,98 @@ public final class FileStorage implements Storage {
             throw new IllegalArgumentException("storage key escapes the root: " + key);
         }
         return p;
+    }
+
+    /**
+     * A file as a {@link StoredObject}: positional reads ({@code pread}) and transfers on one channel,
+     * opened on first use; {@link #map} maps the file read-only; the file's name goes to a container that
+     * sends files itself.
+     */
+    private static final class FileObject implements StoredObject {
+        private final String key;
+        private final Path file;
+        private final long size;
+        private final long lastModified;
+        private volatile FileChannel channel;
+
+        FileObject(String key, Path file, long size, long lastModified) {
+            this.key = key;
+            this.file = file;
+            this.size = size;
+            this.lastModified = lastModified;
+        }
+
+        private FileChannel channel() throws IOException {
+            FileChannel c = channel;
+            if (c == null) {
+                synchronized (this) {
+                    c = channel;
+                    if (c == null) {
+                        c = FileChannel.open(file, StandardOpenOption.READ);
+                        channel = c;
+                    }
+                }
+            }
+            return c;
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public long lastModifiedMillis() {
+            return lastModified;
+        }
+
+        @Override
+        public InputStream stream() throws IOException {
+            return Files.newInputStream(file, StandardOpenOption.READ);
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            return channel().read(dst, position);
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+            FileChannel c = channel();
+            long end = Math.min(size, position + count);
+            long at = position;
+            while (at < end) {
+                long n = c.transferTo(at, end - at, target);
+                if (n <= 0) {
+                    break; // the file is shorter than it was (it cannot be, short of tampering)
+                }
+                at += n;
+            }
+            return at - position;
+        }
+
+        @Override
+        public ByteBuffer map() throws IOException {
+            return channel().map(FileChannel.MapMode.READ_ONLY, 0, size);
+        }
+
+        @Override
+        public Optional<String> containerFileName() {
+            return Optional.of(file.toString());
+        }
+
+        @Override
+        public void close() throws IOException {
+            FileChannel c = channel;
+            if (c != null) {
+                c.close();
+            }
+        }
     }
 
     /** Lets a writer close "its" stream without closing the file before it is fsynced. */

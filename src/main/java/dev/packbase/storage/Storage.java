@@ -10,7 +10,12 @@ import java.util.Optional;
  * Every read and write of tarballs, manifests and state goes through this interface. It assumes no
  * more than an object store offers (atomic create-if-absent, atomic replace, read, list, delete), so
  * an S3-compatible backend can implement it later. Keys are relative, '/'-separated paths such as
- * {@code p/hello/tag/v0.1.0.tar.gz}; see {@link StorageKeys}.
+ * {@code p/hello/tag/v0.1.0.tar.gz}; see {@link StorageKeys}. Keys are storage names, not URLs:
+ * public URLs are built by {@code domain.PublicPaths}, and may differ from the keys.
+ *
+ * <p>Two backends: {@link FileStorage} (a directory, the production store) and {@link MemoryStorage}
+ * (the unit tests, and the shape an object store takes). Nothing outside this package and the
+ * composition root knows which one it has.
  */
 public interface Storage {
 
@@ -36,12 +41,10 @@ public interface Storage {
     Optional<ObjectInfo> stat(String key) throws IOException;
 
     /**
-     * The object's file on the local filesystem, for a container's zero-copy send (sendfile); empty for a
-     * store without local files. The caller must treat the file as read-only.
+     * Opens an object for reading its bytes in place (sizes, positional reads, channel transfers, a
+     * read-only buffer view): see {@link StoredObject}. Empty if the key does not exist.
      */
-    default Optional<java.nio.file.Path> localFile(String key) {
-        return Optional.empty();
-    }
+    Optional<StoredObject> read(String key) throws IOException;
 
     /** Opens an object for streaming; throws {@link java.nio.file.NoSuchFileException} if it is absent. */
     InputStream open(String key) throws IOException;
@@ -49,7 +52,24 @@ public interface Storage {
     /** Keys that start with {@code prefix} (a directory-like prefix ending in '/'), sorted. */
     List<String> list(String prefix) throws IOException;
 
+    /**
+     * The names one level below {@code prefix} (ending in '/'), sorted: objects directly under it and
+     * deeper prefixes, each without the prefix and without a trailing '/' (an object store's listing
+     * with a '/' delimiter). Cheaper than {@link #list} where only names are needed: no per-object
+     * metadata is read.
+     */
+    List<String> names(String prefix) throws IOException;
+
     boolean delete(String key) throws IOException;
+
+    /** Deletes every object under {@code prefix} (ending in '/'); returns how many there were. */
+    default int deleteAll(String prefix) throws IOException {
+        List<String> keys = list(prefix);
+        for (String key : keys) {
+            delete(key);
+        }
+        return keys.size();
+    }
 
     /** False for a read-only root (an edge node): every write method then throws. */
     boolean writable();

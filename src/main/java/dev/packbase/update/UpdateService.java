@@ -12,14 +12,12 @@ import dev.packbase.domain.UpdateState;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.Ingestor;
 import dev.packbase.ingest.UpstreamUrl;
-import dev.packbase.storage.FileStorage;
 import dev.packbase.state.PackageInfos;
 import dev.packbase.state.PackageState;
+import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * {@code POST /api/update}: a soft, idempotent realignment (CONTRACT §4). One run syncs the source
@@ -42,7 +39,8 @@ public final class UpdateService {
     private static final Logger LOG = Logger.getLogger(UpdateService.class.getName());
 
     private final Config config;
-    private final FileStorage storage;
+    private final Storage storage;
+    private final FixtureRepositories fixtures;
     private final PackageState registry;
     private final Ingestor ingestor;
     private final ObjectMapper json;
@@ -51,10 +49,11 @@ public final class UpdateService {
     private final Object gate = new Object();
     private volatile UpdateState state;
 
-    public UpdateService(Config config, FileStorage storage, PackageState registry, Ingestor ingestor, ObjectMapper json,
-            Clock clock) {
+    public UpdateService(Config config, Storage storage, PackageState registry, Ingestor ingestor, ObjectMapper json,
+            Clock clock, FixtureRepositories fixtures) {
         this.config = config;
         this.storage = storage;
+        this.fixtures = fixtures;
         this.registry = registry;
         this.ingestor = ingestor;
         this.json = json;
@@ -163,12 +162,12 @@ public final class UpdateService {
         }
 
         Map<String, Job> jobs = new TreeMap<>();
-        for (Path fixture : fixtureRepositories()) {
-            String name = fixture.getFileName().toString().replaceFirst("\\.git$", "");
+        for (FixtureRepositories.Fixture fixture : fixtures.list()) {
+            String name = fixture.name();
             if (PackageName.isValid(name) && !new PackageName(name).reserved()) {
-                jobs.put(name, new Job(name, fixture.toUri().toString(), true));
+                jobs.put(name, new Job(name, fixture.url(), true));
             } else {
-                LOG.warning(() -> "ignoring fixture repository with an unusable name: " + fixture);
+                LOG.warning(() -> "ignoring fixture repository with an unusable name: " + fixture.url());
             }
         }
         for (SourceCatalog.Entry e : catalog.packages()) {
@@ -267,20 +266,5 @@ public final class UpdateService {
                 i.tarballCount(), i.latestTag(), i.latestSizeBytes(), i.sizeBytes(), i.tarballs(), i.smartHttpReady(),
                 i.pseudoGitFetchable(), false, problems, i.gitProblems(), i.upstreamUrl(), i.checkedAt(), i.generatedAt(),
                 i.warnings());
-    }
-
-    /** Bare repositories directly under {@code <root>/git/} (a directory with HEAD and objects/). */
-    private List<Path> fixtureRepositories() {
-        Path dir = storage.root().resolve(StorageKeys.FIXTURES_DIR);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> children = Files.list(dir)) {
-            return children.filter(p -> Files.isRegularFile(p.resolve("HEAD")) && Files.isDirectory(p.resolve("objects")))
-                    .sorted().toList();
-        } catch (IOException e) {
-            LOG.warning(() -> "cannot list fixture repositories in " + dir + ": " + e.getMessage());
-            return List.of();
-        }
     }
 }
