@@ -74,53 +74,8 @@ public record Config(
     public record Update(
             Duration ttl,
             Duration cooldown,
-            long sourceMaxBytes,
-            Duration sourceTimeout,
             boolean readOnly,
             Duration reloadInterval,
             boolean onStart) {
-    }
-
-    /**
-     * The former 15-field view, kept only until the callers outside this package move to {@link #fetch},
-     * {@link #ingest} and {@link #http} in one mechanical change.
-     */
-    @Deprecated
-    public Limits limits() {
-        return new Limits(fetch.allowFileUrls(), http.maxRequestBytes(), fetch.maxDownloadBytes(),
-                ingest.maxTarballBytes(), ingest.maxFiles(), fetch.timeout(), ingest.maxConcurrent(),
-                fetch.deniedNetworks(), fetch.allowedHosts(), fetch.maxRedirects(), fetch.allowedSchemes(),
-                http.maxConcurrentRequests(), ingest.threads(), http.tarballCacheBytes(), 1 << 20);
-    }
-
-    /** See {@link #limits()}; {@link #withSeed} replaces this positional copy. */
-    @Deprecated
-    public Config(Path root, int port, Optional<String> token, Optional<URI> source, String release,
-            Optional<URI> baseUrl, Set<String> trustedProxies, boolean seed, Limits limits, Update update) {
-        this(root, port, token, source, release, baseUrl, trustedProxies, seed,
-                new Fetch(limits.allowedSchemes(), limits.allowedHosts(), limits.deniedNetworks(), limits.maxRedirects(),
-                        limits.maxDownloadBytes(), limits.fetchTimeout()),
-                new Ingest(limits.maxTarballBytes(), limits.maxFiles(), limits.maxConcurrentIngests(), limits.ingestThreads()),
-                new Http(limits.maxRequestBytes(), limits.maxConcurrentRequests(), limits.tarballCacheBytes()), update);
-    }
-
-    /** See {@link #limits()}. */
-    @Deprecated
-    public record Limits(
-            boolean allowFileUrls,
-            long maxRequestBytes,
-            long maxDownloadBytes,
-            long maxTarballBytes,
-            int maxFiles,
-            Duration fetchTimeout,
-            int maxConcurrentIngests,
-            List<String> deniedNetworks,
-            List<String> allowedHosts,
-            int maxRedirects,
-            List<String> allowedSchemes,
-            int maxConcurrentRequests,
-            int ingestThreads,
-            long tarballCacheBytes,
-            long tarballCacheFileBytes) {
     }
 }

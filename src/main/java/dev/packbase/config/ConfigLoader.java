@@ -91,8 +91,7 @@ public final class ConfigLoader {
         boolean onStart = s.flag(Setting.UPDATE_ON_START);
         boolean readOnly = s.flag(Setting.READ_ONLY);
         Duration reload = Duration.ofSeconds(s.number(Setting.RELOAD_SECONDS, 1, 86_400));
-        Config.Update update = new Config.Update(ttl, cooldown, fetch.catalogMaxBytes(), fetch.timeout(),
-                readOnly, reload, onStart);
+        Config.Update update = new Config.Update(ttl, cooldown, readOnly, reload, onStart);
         return new Config(root, port, token, source, release, baseUrl, trusted, seed, fetch, ingest, http, update);
     }
 

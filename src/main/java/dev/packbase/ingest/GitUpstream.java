@@ -31,9 +31,9 @@ import org.eclipse.jgit.transport.TagOpt;
  */
 public final class GitUpstream implements Upstream {
     private final UpstreamUrl url;
-    private final Config.Limits limits;
+    private final Config.Fetch limits;
 
-    public GitUpstream(UpstreamUrl url, Config.Limits limits) {
+    public GitUpstream(UpstreamUrl url, Config.Fetch limits) {
         this.url = url;
         this.limits = limits;
     }
@@ -98,7 +98,7 @@ public final class GitUpstream implements Upstream {
     }
 
     private int timeoutSeconds() {
-        return (int) Math.min(Integer.MAX_VALUE, limits.fetchTimeout().toSeconds());
+        return (int) Math.min(Integer.MAX_VALUE, limits.timeout().toSeconds());
     }
 
     private PackbaseException upstreamFailed(String action, Exception e, GuardedConnections connections) {
@@ -120,7 +120,7 @@ public final class GitUpstream implements Upstream {
     /** Cancels the fetch when the scratch repository outgrows the download limit or time runs out. */
     private final class LimitMonitor implements ProgressMonitor {
         private final Path scratch;
-        private final long deadline = System.nanoTime() + limits.fetchTimeout().toNanos();
+        private final long deadline = System.nanoTime() + limits.timeout().toNanos();
         long nextCheck;
         volatile PackbaseException reason;
 
@@ -136,7 +136,7 @@ public final class GitUpstream implements Upstream {
             }
             if (now - deadline > 0) {
                 reason = new PackbaseException(ErrorCode.UPSTREAM_FAILED, "fetching " + url.given() + " took longer than "
-                        + limits.fetchTimeout().toSeconds() + " s (PACKBASE_FETCH_TIMEOUT_SECONDS)");
+                        + limits.timeout().toSeconds() + " s (PACKBASE_FETCH_TIMEOUT_SECONDS)");
                 return true;
             }
             if (now - nextCheck < 0) {

@@ -77,18 +77,18 @@ public final class Ingestor {
         this.git = git;
         this.json = json;
         this.clock = clock;
-        this.ingestSlots = new java.util.concurrent.Semaphore(config.limits().maxConcurrentIngests());
+        this.ingestSlots = new java.util.concurrent.Semaphore(config.ingest().maxConcurrent());
     }
 
     /** {@code POST /api/fetch}: binds (or re-checks) a package and ingests its new tags. */
     public FetchResult fetch(String rawUrl, String explicitName) {
         if (!ingestSlots.tryAcquire()) {
-            throw new PackbaseException(ErrorCode.BUSY, "all " + config.limits().maxConcurrentIngests()
+            throw new PackbaseException(ErrorCode.BUSY, "all " + config.ingest().maxConcurrent()
                     + " ingest slots are in use (PACKBASE_MAX_CONCURRENT_INGESTS); try again shortly",
                     Map.of("retry_after", 10), null);
         }
         try {
-            return fetch(rawUrl, explicitName, config.limits().allowFileUrls());
+            return fetch(rawUrl, explicitName, config.fetch().allowFileUrls());
         } finally {
             ingestSlots.release();
         }
@@ -118,14 +118,14 @@ public final class Ingestor {
             throw PackbaseException.badRequest("package name '" + name + "' is reserved by packbase");
         }
         // Only after every check of the request itself: this one resolves the host.
-        UpstreamGuard.check(url, config.limits());
+        UpstreamGuard.check(url, config.fetch());
         return withLock(name, () -> {
             Optional<PackageRecord> existing = registry.find(name);
             if (existing.isPresent() && !url.sameUpstreamAs(existing.get().upstreamUrl())) {
                 throw new PackbaseException(ErrorCode.CONFLICT, "package '" + name + "' is already bound to "
                         + existing.get().upstreamUrl() + ", not " + url.given(), Map.of("package", name.value()), null);
             }
-            return ingest(name, new GitUpstream(url, config.limits()));
+            return ingest(name, new GitUpstream(url, config.fetch()));
         });
     }
 
@@ -363,7 +363,7 @@ public final class Ingestor {
             ObjectId tree = commit.getTree().getId();
             ObjectId rootCommit = RootCommit.id(RootCommit.derive(rawCommit, tree));
             long commitTime = commit.getCommitterIdent().getWhenAsInstant().getEpochSecond();
-            TarballWriter writer = new TarballWriter(config.limits().maxTarballBytes(), config.limits().maxFiles());
+            TarballWriter writer = new TarballWriter(config.ingest().maxTarballBytes(), config.ingest().maxFiles());
             String top = name.value() + "-" + tag.name();
             String tarballKey = StorageKeys.tarball(name, tag.name());
 

@@ -31,8 +31,8 @@ class ConfigLoaderTest {
         assertEquals(Optional.empty(), c.source());
         assertEquals("r-build", c.release());
         assertTrue(c.seed());
-        assertFalse(c.limits().allowFileUrls());
-        assertEquals(Duration.ofSeconds(300), c.limits().fetchTimeout());
+        assertFalse(c.fetch().allowFileUrls());
+        assertEquals(Duration.ofSeconds(300), c.fetch().timeout());
         assertTrue(loaded.report().stream().anyMatch(l -> l.startsWith("packbase.root = public -> /")
                 && l.endsWith("(default)")), loaded.report().toString());
         assertEquals(java.util.Arrays.stream(Setting.values()).filter(s -> !s.standaloneOnly() || s == Setting.PORT).count(),
@@ -46,7 +46,7 @@ class ConfigLoaderTest {
                 Map.of("packbase.port", "9003", "packbase.release", "param", "packbase.max.files", "7")).config();
         assertEquals(9002, c.port());
         assertEquals("env", c.release());
-        assertEquals(7, c.limits().maxFiles());
+        assertEquals(7, c.ingest().maxFiles());
     }
 
     @Test
@@ -54,7 +54,7 @@ class ConfigLoaderTest {
         ConfigLoader.Loaded loaded = load(Map.of("PACKBASE_TOKEN", "hunter2"), Map.of("packbase.max.tarball.bytes", "1g"),
                 Map.of("packbase.seed", "false"));
         assertEquals(Optional.of("hunter2"), loaded.config().token());
-        assertEquals(1L << 30, loaded.config().limits().maxTarballBytes());
+        assertEquals(1L << 30, loaded.config().ingest().maxTarballBytes());
         assertTrue(loaded.report().contains("packbase.token = (set, hidden) (environment PACKBASE_TOKEN)"));
         assertTrue(loaded.report().contains("packbase.max.tarball.bytes = 1g (system property packbase.max.tarball.bytes)"));
         assertTrue(loaded.report().contains("packbase.seed = false (context-param packbase.seed)"));
