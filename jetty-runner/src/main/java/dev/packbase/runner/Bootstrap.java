@@ -30,7 +30,8 @@ import java.util.zip.ZipFile;
  *
  * <p>Rules for this class:
  * <ul>
- *   <li>JDK only: no Jetty, no servlet API, no application classes.</li>
+ *   <li>JDK only: no Jetty, no servlet API, no application classes (the one exception, the JDK-only
+ *       settings list for {@code --help}, is reached reflectively).</li>
  *   <li>It prints to {@code stderr} only, never through a logging framework; {@code stdout} is reserved for
  *       the single "listening" line {@code StandaloneServer} prints.</li>
  *   <li>It is compiled with {@code --release 8} (see the pom) so that an old JVM reaches the version check
