@@ -60,7 +60,7 @@ public final class Packbase implements AutoCloseable {
         FileStorage files = FileStorage.open(config.root(), config.update().readOnly());
         this.storage = files;
         this.registry = new PackageState(storage, json);
-        this.work = new WorkPool(config.limits().ingestThreads());
+        this.work = new WorkPool(config.ingest().threads());
         this.derivedGit = new DerivedGit(storage, json, work);
         this.git = new GitService(registry, derivedGit);
         // Ingest's JGit workspace: the root's temporary area, emptied when the storage opens.

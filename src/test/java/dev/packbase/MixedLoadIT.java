@@ -84,7 +84,7 @@ class MixedLoadIT {
         server = StandaloneProcess.builder(StandaloneProcess.packagedWar())
                 .env("PACKBASE_ROOT", root.toString())
                 .env("PACKBASE_SEED", "false")
-                .env("PACKBASE_ALLOW_FILE_URLS", "true")
+                .env("PACKBASE_FETCH_ALLOWED_SCHEMES", "https,http,file")
                 .env("PACKBASE_SOURCE", catalog.toUri().toString())
                 .env("PACKBASE_UPDATE_COOLDOWN_SECONDS", "0")
                 .env("PACKBASE_UPDATE_TTL_SECONDS", "0")

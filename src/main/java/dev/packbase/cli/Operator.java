@@ -119,8 +119,7 @@ public final class Operator {
     /** Rebuilds records, derived Git data and the snapshot from the tarballs and manifests. */
     int reindex(Config config) throws IOException {
         // Never seed here: reindex rebuilds what the root holds, nothing else.
-        Config noSeed = new Config(config.root(), config.port(), config.token(), config.source(), config.release(),
-                config.baseUrl(), config.trustedProxies(), false, config.limits(), config.update());
+        Config noSeed = config.withSeed(false);
         // Opened, not started: the derived-data check must not run while reindex deletes and rebuilds that data.
         Packbase packbase = Packbase.build(noSeed, Clock.systemUTC()).open();
         Storage storage = packbase.storage();

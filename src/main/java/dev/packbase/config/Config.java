@@ -3,9 +3,16 @@ package dev.packbase.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
-/** The resolved, validated settings of one packbase instance. */
+/**
+ * The resolved, validated settings of one packbase instance ({@link ConfigLoader}). The limits are grouped by
+ * what they protect, so a component takes the one group it needs: {@link Fetch} (traffic to upstream),
+ * {@link Ingest} (what one ingest may produce, and how many run), {@link Http} (the request edge), {@link Update}
+ * (update runs and edge reloads).
+ */
 public record Config(
         Path root,
         int port,
@@ -13,38 +20,62 @@ public record Config(
         Optional<URI> source,
         String release,
         Optional<URI> baseUrl,
-        java.util.Set<String> trustedProxies,
+        Set<String> trustedProxies,
         boolean seed,
-        Limits limits,
+        Fetch fetch,
+        Ingest ingest,
+        Http http,
         Update update) {
 
-    /** Settings of POST /api/update and of edges. */
-    public record Update(
-            java.time.Duration ttl,
-            java.time.Duration cooldown,
-            long sourceMaxBytes,
-            java.time.Duration sourceTimeout,
-            boolean readOnly,
-            java.time.Duration reloadInterval,
-            boolean onStart) {
+    /** The same settings with the seed package turned on or off (operator commands never seed). */
+    public Config withSeed(boolean seed) {
+        return new Config(root, port, token, source, release, baseUrl, trustedProxies, seed, fetch, ingest, http, update);
     }
 
-    /** The limits that protect ingest and the API (each configurable, see {@link Setting}). */
-    public record Limits(
-            boolean allowFileUrls,
-            long maxRequestBytes,
+    /**
+     * What any download from upstream may do: the Git traffic of one ingest, and the source catalog of an
+     * update run. The guards ({@code PACKBASE_FETCH_*}) apply to every connection, redirect targets included.
+     */
+    public record Fetch(
+            List<String> allowedSchemes,
+            List<String> allowedHosts,
+            List<String> deniedNetworks,
+            int maxRedirects,
             long maxDownloadBytes,
+            Duration timeout) {
+
+        /** {@code file:} upstreams (local repositories) are allowed by listing {@code file} as a scheme. */
+        public boolean allowFileUrls() {
+            return allowedSchemes.contains("file");
+        }
+
+        /** The source catalog is read into memory, so it is also bounded by the largest array. */
+        public long catalogMaxBytes() {
+            return Math.min(maxDownloadBytes, Integer.MAX_VALUE - 8);
+        }
+    }
+
+    /** What one ingest may write, and how many ingests and CPU threads there are. */
+    public record Ingest(
             long maxTarballBytes,
             int maxFiles,
-            Duration fetchTimeout,
-            int maxConcurrentIngests,
-            java.util.List<String> deniedNetworks,
-            java.util.List<String> allowedHosts,
-            int maxRedirects,
-            java.util.List<String> allowedSchemes,
+            int maxConcurrent,
+            int threads) {
+    }
+
+    /** The HTTP edge: request bodies, requests in flight and the heap cache downloads are served from. */
+    public record Http(
+            long maxRequestBytes,
             int maxConcurrentRequests,
-            int ingestThreads,
-            long tarballCacheBytes,
-            long tarballCacheFileBytes) {
+            long tarballCacheBytes) {
+    }
+
+    /** Settings of POST /api/update and of read-only edges. */
+    public record Update(
+            Duration ttl,
+            Duration cooldown,
+            boolean readOnly,
+            Duration reloadInterval,
+            boolean onStart) {
     }
 }

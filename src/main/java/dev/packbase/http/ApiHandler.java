@@ -122,7 +122,7 @@ final class ApiHandler implements Routes.Handler {
     }
 
     private JsonNode readJsonObject(HttpServletRequest req) throws IOException {
-        long max = config.limits().maxRequestBytes();
+        long max = config.http().maxRequestBytes();
         if (req.getContentLengthLong() > max) {
             throw new PackbaseException(ErrorCode.PAYLOAD_TOO_LARGE,
                     "request body of " + req.getContentLengthLong() + " bytes exceeds the limit of " + max + " bytes");

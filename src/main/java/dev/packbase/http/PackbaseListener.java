@@ -39,7 +39,7 @@ public final class PackbaseListener implements ServletContextListener {
         PublicUrls publicUrls = new PublicUrls(packbase.config());
         TarballResolver resolver = new TarballResolver(packbase.registry());
         TarballSender sender = new TarballSender(packbase.storage(), new TarballCache(
-                packbase.config().limits().tarballCacheBytes(), packbase.config().limits().tarballCacheFileBytes()));
+                packbase.config().http().tarballCacheBytes(), TarballCache.MAX_FILE_BYTES));
         ApiHandler api = new ApiHandler(packbase.config(), packbase.registry(), packbase.fetches(), packbase.update(),
                 packbase.storage(), bodies, publicUrls);
         TarballHandler tarballs = new TarballHandler(resolver, sender, packbase.storage(), publicUrls);
@@ -47,7 +47,7 @@ public final class PackbaseListener implements ServletContextListener {
         RootHandler root = new RootHandler(packbase.config(), bodies);
 
         EdgeServlet edge = new EdgeServlet(routes(api, tarballs, git, root),
-                new RequestLimit(packbase.config().limits().maxConcurrentRequests()), new ErrorLadder(packbase.json()));
+                new RequestLimit(packbase.config().http().maxConcurrentRequests()), new ErrorLadder(packbase.json()));
         ServletRegistration.Dynamic registration = context.addServlet("packbase", edge);
         registration.addMapping("/*");
         registration.setLoadOnStartup(1);

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * In-memory copies of small tarballs for {@link TarballServlet}, bounded by their total size
- * ({@code PACKBASE_TARBALL_CACHE_BYTES}) and by a per-file limit ({@code PACKBASE_TARBALL_CACHE_FILE_BYTES}).
+ * ({@code PACKBASE_TARBALL_CACHE_BYTES}) and by a per-file limit ({@link #MAX_FILE_BYTES}).
  * A stored tarball is written once and never rewritten (CONTRACT §4), and an entry is only used when its
  * sha256 equals the one the registry holds for the tag, so an entry can never be stale: there is no
  * invalidation, only eviction to stay within the bound.
@@ -18,6 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * it survives one more pass. That keeps the hot tarballs of a registry that does not fit, at no per-hit cost.
  */
 final class TarballCache {
+
+    /**
+     * Largest tarball the download cache keeps. Fixed, not a setting: above it a tarball is streamed from
+     * storage (sendfile where the container has it), where the copy is a small part of the cost, and the total
+     * that operators do size is PACKBASE_TARBALL_CACHE_BYTES.
+     */
+    static final long MAX_FILE_BYTES = 1 << 20;
 
     /**
      * One cached tarball and the ETag sent with it: its bytes on the heap ({@code body}), or a read-only

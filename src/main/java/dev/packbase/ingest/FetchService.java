@@ -17,24 +17,27 @@ import java.util.concurrent.Semaphore;
  * its first upstream. Then {@link IngestPipeline} runs under the lock.
  */
 public final class FetchService {
-    private final Config.Limits limits;
+    private final Config.Fetch limits;
     private final PackageState state;
     private final IngestPipeline pipeline;
     private final PackageLocks locks;
     private final Semaphore ingestSlots;
+    private final int maxConcurrentIngests;
 
-    public FetchService(Config.Limits limits, PackageState state, IngestPipeline pipeline, PackageLocks locks) {
+    public FetchService(Config.Fetch limits, int maxConcurrentIngests, PackageState state, IngestPipeline pipeline,
+            PackageLocks locks) {
         this.limits = limits;
+        this.maxConcurrentIngests = maxConcurrentIngests;
         this.state = state;
         this.pipeline = pipeline;
         this.locks = locks;
-        this.ingestSlots = new Semaphore(limits.maxConcurrentIngests());
+        this.ingestSlots = new Semaphore(maxConcurrentIngests);
     }
 
     /** {@code POST /api/fetch}: binds (or re-checks) a package and ingests its new tags. */
     public FetchResult fetch(String rawUrl, String explicitName) {
         if (!ingestSlots.tryAcquire()) {
-            throw new PackbaseException(ErrorCode.BUSY, "all " + limits.maxConcurrentIngests()
+            throw new PackbaseException(ErrorCode.BUSY, "all " + maxConcurrentIngests
                     + " ingest slots are in use (PACKBASE_MAX_CONCURRENT_INGESTS); try again shortly",
                     Map.of("retry_after", 10), null);
         }

@@ -34,13 +34,13 @@ import org.eclipse.jgit.transport.TagOpt;
  */
 public final class GitUpstream implements Upstream {
     private final UpstreamUrl url;
-    private final Config.Limits limits;
+    private final Config.Fetch limits;
     private final long deadline;
 
-    public GitUpstream(UpstreamUrl url, Config.Limits limits) {
+    public GitUpstream(UpstreamUrl url, Config.Fetch limits) {
         this.url = url;
         this.limits = limits;
-        this.deadline = System.nanoTime() + limits.fetchTimeout().toNanos();
+        this.deadline = System.nanoTime() + limits.timeout().toNanos();
     }
 
     @Override
@@ -113,7 +113,7 @@ public final class GitUpstream implements Upstream {
 
     private PackbaseException tooSlow() {
         return new PackbaseException(ErrorCode.UPSTREAM_FAILED, "fetching " + url.given() + " took longer than "
-                + limits.fetchTimeout().toSeconds() + " s (PACKBASE_FETCH_TIMEOUT_SECONDS)");
+                + limits.timeout().toSeconds() + " s (PACKBASE_FETCH_TIMEOUT_SECONDS)");
     }
 
     private PackbaseException upstreamFailed(String action, Exception e, GuardedConnections connections) {

@@ -27,10 +27,10 @@ import org.eclipse.jgit.transport.http.JDKHttpConnectionFactory;
  */
 final class GuardedConnections implements HttpConnectionFactory2, TransportConfigCallback {
     private final JDKHttpConnectionFactory delegate = new JDKHttpConnectionFactory();
-    private final Config.Limits limits;
+    private final Config.Fetch limits;
     private volatile PackbaseException refused;
 
-    GuardedConnections(Config.Limits limits) {
+    GuardedConnections(Config.Fetch limits) {
         this.limits = limits;
     }
 

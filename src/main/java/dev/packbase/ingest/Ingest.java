@@ -22,9 +22,9 @@ public record Ingest(FetchService fetches, Refresher refresher) {
         Publisher publisher = new Publisher(state, storage);
         Refresher refresher = new Refresher(state, new Deriver(state, derivedGit, git), new Verifier(git, work),
                 publisher, locks, clock);
-        IngestPipeline pipeline = new IngestPipeline(state, new Fetcher(scratch, config.limits().fetchTimeout()),
-                new Materialiser(storage, state, json, config.limits(), config.release(), work), publisher, refresher,
+        IngestPipeline pipeline = new IngestPipeline(state, new Fetcher(scratch, config.fetch().timeout()),
+                new Materialiser(storage, state, json, config.ingest(), config.release(), work), publisher, refresher,
                 clock);
-        return new Ingest(new FetchService(config.limits(), state, pipeline, locks), refresher);
+        return new Ingest(new FetchService(config.fetch(), config.ingest().maxConcurrent(), state, pipeline, locks), refresher);
     }
 }

@@ -56,11 +56,11 @@ public final class Materialiser {
     private final Storage storage;
     private final PackageState state;
     private final ObjectMapper json;
-    private final Config.Limits limits;
+    private final Config.Ingest limits;
     private final String release;
     private final WorkPool work;
 
-    public Materialiser(Storage storage, PackageState state, ObjectMapper json, Config.Limits limits, String release,
+    public Materialiser(Storage storage, PackageState state, ObjectMapper json, Config.Ingest limits, String release,
             WorkPool work) {
         this.storage = storage;
         this.state = state;

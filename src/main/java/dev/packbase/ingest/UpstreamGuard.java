@@ -21,7 +21,7 @@ final class UpstreamGuard {
     private UpstreamGuard() {
     }
 
-    static void check(UpstreamUrl url, Config.Limits limits) {
+    static void check(UpstreamUrl url, Config.Fetch limits) {
         URI uri = URI.create(url.transport());
         if ("file".equalsIgnoreCase(uri.getScheme())) {
             return;
@@ -31,7 +31,7 @@ final class UpstreamGuard {
     }
 
     /** Refuses a scheme outside {@code PACKBASE_FETCH_ALLOWED_SCHEMES} (a redirect from https to http, say). */
-    static void checkScheme(String scheme, Config.Limits limits) {
+    static void checkScheme(String scheme, Config.Fetch limits) {
         String s = scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
         if (!limits.allowedSchemes().contains(s)) {
             throw forbidden("upstream scheme '" + s + "' is not in PACKBASE_FETCH_ALLOWED_SCHEMES "
@@ -40,7 +40,7 @@ final class UpstreamGuard {
     }
 
     /** Refuses a host outside the allowed hosts or resolving into a denied network, naming the setting. */
-    static void checkHost(String givenHost, Config.Limits limits) {
+    static void checkHost(String givenHost, Config.Fetch limits) {
         if (givenHost == null || givenHost.isEmpty()) {
             throw forbidden("upstream URL has no host");
         }

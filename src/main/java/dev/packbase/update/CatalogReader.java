@@ -125,6 +125,6 @@ public final class CatalogReader {
 
     private PackbaseException tooLarge(URI source) {
         return new PackbaseException(ErrorCode.UPSTREAM_FAILED,
-                "source catalog " + source + " is larger than " + maxBytes + " bytes (PACKBASE_SOURCE_MAX_BYTES)");
+                "source catalog " + source + " is larger than " + maxBytes + " bytes (PACKBASE_MAX_DOWNLOAD_BYTES)");
     }
 }

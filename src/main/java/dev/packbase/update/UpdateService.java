@@ -61,8 +61,8 @@ public final class UpdateService {
         this.refresher = refresher;
         this.json = json;
         this.clock = clock;
-        this.catalogReader = new CatalogReader(json, config.update().sourceMaxBytes(), config.update().sourceTimeout(),
-                config.limits().allowFileUrls());
+        this.catalogReader = new CatalogReader(json, config.fetch().catalogMaxBytes(), config.fetch().timeout(),
+                config.fetch().allowFileUrls());
         this.state = loadState();
     }
 

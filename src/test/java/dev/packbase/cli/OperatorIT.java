@@ -35,13 +35,13 @@ class OperatorIT {
 
     private StandaloneProcess command(String name) {
         return StandaloneProcess.builder(StandaloneProcess.packagedWar())
-                .env(Map.of("PACKBASE_ROOT", root.toString(), "PACKBASE_ALLOW_FILE_URLS", "true")).args(name).launch();
+                .env(Map.of("PACKBASE_ROOT", root.toString(), "PACKBASE_FETCH_ALLOWED_SCHEMES", "https,http,file")).args(name).launch();
     }
 
     private void populate() throws Exception {
         var repo = Fixtures.richRepo(upstreamRoot, "lib", scratch);
         try (StandaloneProcess server = StandaloneProcess.start(StandaloneProcess.packagedWar(),
-                Map.of("PACKBASE_ROOT", root.toString(), "PACKBASE_ALLOW_FILE_URLS", "true"))) {
+                Map.of("PACKBASE_ROOT", root.toString(), "PACKBASE_FETCH_ALLOWED_SCHEMES", "https,http,file"))) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("/api/fetch"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"" + repo.fileUrl() + "\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());

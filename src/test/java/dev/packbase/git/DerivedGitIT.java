@@ -46,7 +46,7 @@ class DerivedGitIT {
     }
 
     private Packbase start(Path at) {
-        Packbase pb = Packbase.start(TestConfigs.config(at, Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true")),
+        Packbase pb = Packbase.start(TestConfigs.config(at, Map.of("packbase.seed", "false", "packbase.fetch.allowed.schemes", "https,http,file")),
                 Clock.systemUTC());
         // The check of derived Git data runs after startup: these tests look at what it rebuilt.
         pb.derivedDataChecked().join();

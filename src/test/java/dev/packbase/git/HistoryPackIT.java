@@ -103,7 +103,7 @@ class HistoryPackIT {
     }
 
     private static Packbase start(Path at) {
-        Packbase pb = Packbase.start(TestConfigs.config(at, Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true")),
+        Packbase pb = Packbase.start(TestConfigs.config(at, Map.of("packbase.seed", "false", "packbase.fetch.allowed.schemes", "https,http,file")),
                 Clock.systemUTC());
         // The check of derived Git data runs after startup: these tests look at what it rebuilt.
         pb.derivedDataChecked().join();
@@ -229,7 +229,7 @@ class HistoryPackIT {
 
     @Test
     void gitClonesAndChecksEveryTagFromTheHistoryPack() throws Exception {
-        try (TestServer server = TestServer.start(root, Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true"))) {
+        try (TestServer server = TestServer.start(root, Map.of("packbase.seed", "false", "packbase.fetch.allowed.schemes", "https,http,file"))) {
             server.packbase().fetches().fetch(repo.fileUrl(), null);
             Map<String, String> env = Map.of("HOME", work.toString(), "GIT_CONFIG_NOSYSTEM", "1", "GIT_TERMINAL_PROMPT", "0");
             Cmd.run(work, env, List.of("git", "clone", "-q", server.uri("/hist").toString(), "c"));

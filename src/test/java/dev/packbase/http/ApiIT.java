@@ -226,7 +226,7 @@ class ApiIT {
 
     @Test
     void conflictsNoTagsAndUpstreamFailures() throws Exception {
-        TestServer s = server(Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true"));
+        TestServer s = server(Map.of("packbase.seed", "false", "packbase.fetch.allowed.schemes", "https,http,file"));
         assertEquals(200, s.postJson("/api/fetch", fetchBody()).statusCode());
         assertEquals(200, s.postJson("/api/fetch", "{\"url\":\"" + backend.url("zlib-lite").replace(".git", "")
                 + "/\"}").statusCode(), "the same upstream spelled differently is not a conflict");

@@ -39,7 +39,7 @@ class CrashRecoveryIT {
 
     private Packbase start() {
         return Packbase.start(TestConfigs.config(root, Map.of("packbase.seed", "false",
-                "packbase.allow.file.urls", "true")), Clock.systemUTC());
+                "packbase.fetch.allowed.schemes", "https,http,file")), Clock.systemUTC());
     }
 
     private Path tarball(String tag) {

@@ -98,7 +98,7 @@ class HostileUpstreamIT {
         repo.publish();
 
         Packbase pb = Packbase.start(TestConfigs.config(root, Map.of("packbase.seed", "false",
-                "packbase.allow.file.urls", "true")), Clock.systemUTC());
+                "packbase.fetch.allowed.schemes", "https,http,file")), Clock.systemUTC());
         FetchResult result = pb.fetches().fetch(repo.fileUrl(), null);
 
         String warnings = String.join("\n", result.warnings());

@@ -137,7 +137,7 @@ class IngestorIT {
         packbase(root).fetches().fetch(backend.url("zlib-lite"), null);
         // The second root ingests over file: instead of HTTP: the transport must not matter either.
         Packbase second = Packbase.start(TestConfigs.config(otherRoot,
-                Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true")), Clock.systemUTC());
+                Map.of("packbase.seed", "false", "packbase.fetch.allowed.schemes", "https,http,file")), Clock.systemUTC());
         second.fetches().fetch(repo.fileUrl(), "zlib-lite");
         for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
             byte[] a = Tarballs.gunzip(Files.readAllBytes(root.resolve("p/zlib-lite/tag/" + tag + ".tar.gz")));
@@ -240,7 +240,7 @@ class IngestorIT {
 
     @Test
     void skippedTagsAreNotFetchedAgainUntilUpstreamMovesThem() throws Exception {
-        Map<String, String> settings = Map.of("packbase.seed", "false", "packbase.allow.file.urls", "true");
+        Map<String, String> settings = Map.of("packbase.seed", "false", "packbase.fetch.allowed.schemes", "https,http,file");
         FetchResult first = Packbase.start(TestConfigs.config(root, settings), Clock.systemUTC()).fetches()
                 .fetch(repo.fileUrl(), "zlib-lite");
         assertTrue(first.warnings().stream().anyMatch(w -> w.contains("'tree-tag'")), first.warnings().toString());

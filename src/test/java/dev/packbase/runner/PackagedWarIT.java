@@ -55,6 +55,17 @@ class PackagedWarIT {
         assertNone("WEB-INF/classes/dev/packbase/runner/");
     }
 
+    /** The launcher reads its settings through the webapp's resolver, so those (JDK-only) classes sit at the root too. */
+    @Test
+    void settingsResolverIsAtTheRootForTheLauncherAndInTheWebapp() {
+        for (String name : List.of("Setting", "Settings", "SettingException", "SettingsTable")) {
+            assertTrue(names.contains("dev/packbase/config/" + name + ".class"), name + ".class not at the WAR root");
+            assertTrue(names.contains("WEB-INF/classes/dev/packbase/config/" + name + ".class"), name + ".class not in the webapp");
+        }
+        assertTrue(names.stream().filter(n -> n.startsWith("dev/packbase/config/") && !n.endsWith("/")).allMatch(n -> n.startsWith("dev/packbase/config/Setting")),
+                "only the JDK-only Setting* classes belong at the WAR root");
+    }
+
     @Test
     void bootstrapTargetsJava8SoItCanReportAnOldJvm() throws IOException {
         try (InputStream in = war.getInputStream(war.getEntry("dev/packbase/runner/Bootstrap.class"));

@@ -30,7 +30,8 @@ import java.util.zip.ZipFile;
  *
  * <p>Rules for this class:
  * <ul>
- *   <li>JDK only: no Jetty, no servlet API, no application classes.</li>
+ *   <li>JDK only: no Jetty, no servlet API, no application classes (the one exception, the JDK-only
+ *       settings list for {@code --help}, is reached reflectively).</li>
  *   <li>It prints to {@code stderr} only, never through a logging framework; {@code stdout} is reserved for
  *       the single "listening" line {@code StandaloneServer} prints.</li>
  *   <li>It is compiled with {@code --release 8} (see the pom) so that an old JVM reaches the version check
@@ -54,6 +55,7 @@ public final class Bootstrap {
 
     private static final PrintStream ERR = System.err;
     private static final String OPERATOR_CLASS = "dev.packbase.cli.Operator";
+    private static final String SETTINGS_TABLE_CLASS = "dev.packbase.config.SettingsTable";
     private static final String WEBAPP_CLASSES = "WEB-INF/classes/";
     private static final String WEBAPP_LIB = "WEB-INF/lib/";
 
@@ -319,18 +321,26 @@ public final class Bootstrap {
         }
     }
 
+    /**
+     * The standalone settings from the one list of settings ({@code dev.packbase.config.SettingsTable}, copied to
+     * the WAR root next to this class). Called reflectively: that class is release 17, this one release 8.
+     */
+    private static String standaloneSettings() {
+        try {
+            return (String) Class.forName(SETTINGS_TABLE_CLASS).getMethod("standaloneUsage").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "  (the list of settings is missing from this WAR: " + e + ")" + System.lineSeparator();
+        }
+    }
+
     static void usage(PrintStream out) {
         out.println("Usage: java [-Dpackbase.<setting>=<value> ...] -jar packbase.war [--help | verify | reindex]");
         out.println();
         out.println("Starts packbase on embedded Jetty and serves until stopped (SIGINT/SIGTERM).");
         out.println("Server settings, as system property or environment variable (the property wins):");
-        out.println("  packbase.host        PACKBASE_HOST        address to bind (default 0.0.0.0)");
-        out.println("  packbase.port        PACKBASE_PORT        TCP port, 0 = any free port (default 8080)");
-        out.println("  packbase.access.log  PACKBASE_ACCESS_LOG  append an NCSA access log to this file");
-        out.println("  packbase.max.threads PACKBASE_MAX_THREADS request threads (default 200)");
-        out.println("  packbase.idle.timeout.seconds PACKBASE_IDLE_TIMEOUT_SECONDS");
-        out.println("                       close a connection silent this long (default 30)");
-        out.println("The application reads its own settings (data directory, base URL, ...) the same way.");
+        out.print(standaloneSettings());
+        out.println("The application reads its own settings (data directory, base URL, ...) the same way;");
+        out.println("README.md lists them all.");
         out.println("Logging goes to stderr in one-line format unless -Djava.util.logging.config.file is given.");
         out.println();
         out.println("Options:");

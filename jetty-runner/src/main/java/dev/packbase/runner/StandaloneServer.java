@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.logging.LogManager;
+import java.util.logging.Logger;
+
+import dev.packbase.config.Setting;
+import dev.packbase.config.Settings;
 
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.CustomRequestLog;
@@ -31,14 +35,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class StandaloneServer {
 
-    static final String DEFAULT_HOST = "0.0.0.0";
-    static final int DEFAULT_PORT = 8080;
-
     /** Tests and scripts parse the port from this line, the only thing ever printed to stdout. */
     static final String LISTENING_PREFIX = "packbase listening on ";
-
-    static final int DEFAULT_MAX_THREADS = 200;
-    static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
 
     private static final String LOG_FORMAT = "%1$tF %1$tT.%1$tL %4$-7s %3$s: %5$s%6$s%n";
 
@@ -49,8 +47,12 @@ public final class StandaloneServer {
         if (args.length > 0) {
             throw new IllegalArgumentException("unexpected arguments " + String.join(" ", args));
         }
-        Settings settings = Settings.resolve();
+        Settings sources = Settings.ofProcess();
+        ServerSettings settings = ServerSettings.resolve(sources);
         installDefaultLogging();
+        Logger log = Logger.getLogger(StandaloneServer.class.getName());
+        sources.report().forEach(line -> log.info("setting " + line));
+        sources.warnings().forEach(log::warning);
 
         QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads());
         threads.setName("packbase");
@@ -143,75 +145,20 @@ public final class StandaloneServer {
         LogManager.getLogManager().readConfiguration(new ByteArrayInputStream(config.getBytes(StandardCharsets.ISO_8859_1)));
     }
 
-    /** The launcher's own settings: system property, then environment variable, then default. */
-    record Settings(String host, int port, Path accessLog, int maxThreads, int idleTimeoutSeconds) {
+    /**
+     * The launcher's own settings, read by the webapp's resolver ({@link Settings}: same precedence, parsing and
+     * messages; reachable here because the {@code dev/packbase/config/Setting*} classes are copied to the WAR
+     * root, see pom.xml). There are no context-params at this point, so system property, environment, default.
+     */
+    public record ServerSettings(String host, int port, Path accessLog, int maxThreads, int idleTimeoutSeconds) {
 
-        static Settings resolve() {
-            Setting host = Setting.lookup("packbase.host", "PACKBASE_HOST");
-            Setting port = Setting.lookup("packbase.port", "PACKBASE_PORT");
-            Setting accessLog = Setting.lookup("packbase.access.log", "PACKBASE_ACCESS_LOG");
-            Setting maxThreads = Setting.lookup("packbase.max.threads", "PACKBASE_MAX_THREADS");
-            Setting idleTimeout = Setting.lookup("packbase.idle.timeout.seconds", "PACKBASE_IDLE_TIMEOUT_SECONDS");
-            return new Settings(
-                    host == null ? DEFAULT_HOST : host.value(),
-                    port == null ? DEFAULT_PORT : parsePort(port),
-                    accessLog == null ? null : parsePath(accessLog),
-                    maxThreads == null ? DEFAULT_MAX_THREADS : parseInt(maxThreads, 8, 10_000),
-                    idleTimeout == null ? DEFAULT_IDLE_TIMEOUT_SECONDS : parseInt(idleTimeout, 1, 86_400));
-        }
-
-        static int parseInt(Setting setting, int min, int max) {
-            int value;
-            try {
-                value = Integer.parseInt(setting.value());
-            } catch (NumberFormatException e) {
-                value = min - 1;
-            }
-            if (value < min || value > max) {
-                throw new IllegalArgumentException("invalid value '" + setting.value() + "' from " + setting.source()
-                        + ": expected an integer from " + min + " to " + max);
-            }
-            return value;
-        }
-
-        static Path parsePath(Setting setting) {
-            try {
-                return Path.of(setting.value()).toAbsolutePath();
-            } catch (InvalidPathException e) {
-                throw new IllegalArgumentException("invalid path '" + setting.value() + "' from " + setting.source()
-                        + ": " + e.getReason());
-            }
-        }
-
-        static int parsePort(Setting setting) {
-            String text = setting.value();
-            int port;
-            try {
-                port = Integer.parseInt(text);
-            } catch (NumberFormatException e) {
-                port = -1;
-            }
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("invalid port '" + text + "' from " + setting.source()
-                        + ": expected an integer from 0 to 65535 (0 picks a free port)");
-            }
-            return port;
-        }
-    }
-
-    /** A non-blank value and where it came from, for error messages. */
-    record Setting(String value, String source) {
-
-        static Setting lookup(String property, String envVar) {
-            String value = System.getProperty(property);
-            if (value != null && !value.isBlank()) {
-                return new Setting(value.strip(), "system property " + property);
-            }
-            value = System.getenv(envVar);
-            if (value != null && !value.isBlank()) {
-                return new Setting(value.strip(), "environment variable " + envVar);
-            }
-            return null;
+        public static ServerSettings resolve(Settings settings) {
+            return new ServerSettings(
+                    settings.text(Setting.HOST),
+                    settings.integer(Setting.PORT, 0, 65535),
+                    settings.path(Setting.ACCESS_LOG).orElse(null),
+                    settings.integer(Setting.MAX_THREADS, 8, 10_000),
+                    settings.integer(Setting.IDLE_TIMEOUT_SECONDS, 1, 86_400));
         }
     }
 }
