@@ -88,7 +88,7 @@ class OperatorIT {
     void reindexRebuildsAllDerivedStateFromTarballsAndManifests() throws Exception {
         populate();
         String tarballs = tree().keySet().stream().filter(k -> k.startsWith("p/")).toList().toString();
-        for (String derived : List.of(".packbase/packages", ".packbase/git")) {
+        for (String derived : List.of(".packbase/packages", ".packbase/info", ".packbase/git")) {
             try (Stream<Path> walk = Files.walk(root.resolve(derived))) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);

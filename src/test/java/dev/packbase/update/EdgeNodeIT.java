@@ -68,6 +68,10 @@ class EdgeNodeIT {
         try (GitHttpBackend backend = GitHttpBackend.start(upstreamRoot);
                 StandaloneProcess central = StandaloneProcess.start(StandaloneProcess.packagedWar(),
                         Map.of("PACKBASE_ROOT", root.toString()))) {
+            // The central node writes the info snapshot in the background after seeding: let it settle first.
+            Await.until("the central node's info snapshot to be written", Duration.ofSeconds(60),
+                    () -> Files.exists(root.resolve(".packbase/package-info.json"))
+                            && !Files.exists(root.resolve(".packbase/package-info.pending")));
             Map<String, Long> before = tree();
             try (StandaloneProcess edge = StandaloneProcess.builder(StandaloneProcess.packagedWar())
                     .env(Map.of("PACKBASE_ROOT", root.toString(), "PACKBASE_RELOAD_SECONDS", "1"))
