@@ -42,6 +42,7 @@ public final class ScriptedUpstream implements Upstream {
     private final List<List<String>> fetches = new ArrayList<>();
     private ObjectId head;
     private String fetchFailure;
+    private final Map<String, String> unpackable = new java.util.LinkedHashMap<>();
 
     public ScriptedUpstream(String url) {
         this.url = url;
@@ -126,6 +127,22 @@ public final class ScriptedUpstream implements Upstream {
         return this;
     }
 
+    /**
+     * Makes every later {@link #fetch} whose tags include {@code tag} fail with {@code message}, as a
+     * server that cannot produce the pack of that tag's objects does: the whole request fails, whatever
+     * else it asked for.
+     */
+    public ScriptedUpstream failFetchesOf(String tag, String message) {
+        unpackable.put(tag, message);
+        return this;
+    }
+
+    /** Lets fetches of {@code tag} succeed again (upstream repaired it). */
+    public ScriptedUpstream repair(String tag) {
+        unpackable.remove(tag);
+        return this;
+    }
+
     /** The tag names of every fetch so far, one list per call. */
     public List<List<String>> fetches() {
         return List.copyOf(fetches);
@@ -157,6 +174,12 @@ public final class ScriptedUpstream implements Upstream {
         fetches.add(tags.stream().map(UpstreamTag::name).toList());
         if (fetchFailure != null) {
             throw new PackbaseException(ErrorCode.UPSTREAM_FAILED, "fetching " + url + " failed: " + fetchFailure);
+        }
+        for (UpstreamTag tag : tags) {
+            if (unpackable.containsKey(tag.name())) {
+                throw new PackbaseException(ErrorCode.UPSTREAM_FAILED,
+                        "fetching " + url + " failed: " + unpackable.get(tag.name()));
+            }
         }
         // The caller closes what it is given; the repository stays open for the next fetch.
         repository.incrementOpen();
