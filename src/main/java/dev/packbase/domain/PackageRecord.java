@@ -62,7 +62,7 @@ public record PackageRecord(
 
     /**
      * A tag with its parsed version, so that sorting parses each name once instead of at every
-     * comparison (an update orders every package's tags: bench/scale.sh).
+     * comparison (an update orders every package's tags).
      *
      * @param group 2 for a stable release, 1 for a pre-release, 0 for a non-semver tag
      */

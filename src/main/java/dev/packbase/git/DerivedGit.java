@@ -309,7 +309,7 @@ public final class DerivedGit {
         PackConfig config = new PackConfig(repo);
         config.setThreads(1);
         // One tree's files rarely delta well against each other, and the search dominated ingest time
-        // (JFR: 82 % of ingest CPU). Objects are zlib-compressed whole; packs stay deterministic.
+        // time. Objects are zlib-compressed whole; packs stay deterministic.
         config.setDeltaCompress(false);
         List<RevObject> objects = new ArrayList<>();
         try (ObjectWalk walk = new ObjectWalk(repo)) {

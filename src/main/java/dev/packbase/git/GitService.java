@@ -194,8 +194,7 @@ public final class GitService {
      * want is not a served tag commit. A served commit has no parents, so its tag's pack (the commit
      * and its whole tree) is all a fetch by depth can need. Serving from a view of just those packs
      * matters: JGit looks up every object to send in every pack of the repository and reads its
-     * header there, and a file unchanged across 50 releases is in 50 per-tag packs (JFR: 70 % of the
-     * CPU of a Zig fetch from a 49-tag package went there; bench/README.md).
+     * header there, and a file unchanged across many releases is in that many per-tag packs.
      */
     private static List<String> tagPacks(Served served, List<String> wants) {
         if (wants.isEmpty()) {

@@ -42,7 +42,7 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * <p>Deltas are chosen by path, not by JGit's delta search. The search slid a window of 10 over
  * objects sorted by path hash and size, and built a {@code DeltaIndex} per candidate: for per-tag
  * packs that was ~3,000 attempts per pack (two packs per tag), between files of different paths
- * that hardly ever delta'd (82 % of ingest CPU). Here each changed object gets one attempt,
+ * that hardly ever delta'd, at a high CPU cost. Here each changed object gets one attempt,
  * against the same path one release later, which is where a release's near copy is. Newest objects
  * stay whole and older ones point forward, as git does, so the latest tag reads without delta
  * chains and chains grow only into the past (capped at git's default depth of 50).

@@ -184,8 +184,8 @@ final class ApiHandler implements Routes.Handler {
 
     /**
      * The list body depends on nothing but the registry's names, so it is serialised once per
-     * registry change and then sent as bytes: with 10,000 packages it is 350 KiB, and building it per
-     * request cost tens of milliseconds (bench/scale.sh).
+     * registry change and then sent as bytes: it grows with the registry, and building it per request
+     * would cost more than sending it.
      */
     private void list(HttpServletResponse resp) throws IOException {
         PackageState.Summary summary = registry.summary();

@@ -28,7 +28,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -38,9 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
- * The registry's state: package records, per-tag manifests and the persisted info snapshot, read
- * from and written through {@link Storage}. Package records are held in memory so that serving a
- * tarball or answering the API never touches more than the tarball itself. One instance per
+ * The one owner of package state: records, per-tag manifests and per-package info entries, read from
+ * and written through {@link Storage}, one package's objects per change; the contract's single snapshot
+ * file follows in the background ({@link SnapshotWriter}). Records and entries are held in memory so
+ * that serving a tarball or answering the API never touches more than the tarball itself. One instance per
  * running packbase (owned by the composition root). Every change bumps a generation number, so that
  * views derived from the whole state (the name lists, the health count) are computed once per change
  * rather than once per request.

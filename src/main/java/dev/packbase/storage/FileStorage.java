@@ -193,14 +193,15 @@ public final class FileStorage implements Storage {
 
     @Override
     public Optional<ObjectInfo> stat(String key) throws IOException {
-        Path p = path(key);
+        return regularFile(path(key)).map(a -> new ObjectInfo(key, a.size(), a.lastModifiedTime().toMillis()));
+    }
+
+    /** The attributes of a regular file (links not followed); empty for anything else or nothing. */
+    private static Optional<BasicFileAttributes> regularFile(Path p) throws IOException {
         try {
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
                     java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            if (!a.isRegularFile()) {
-                return Optional.empty();
-            }
-            return Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toMillis()));
+            return a.isRegularFile() ? Optional.of(a) : Optional.empty();
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -213,16 +214,7 @@ public final class FileStorage implements Storage {
     @Override
     public Optional<StoredObject> read(String key) throws IOException {
         Path p = path(key);
-        try {
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            if (!a.isRegularFile()) {
-                return Optional.empty();
-            }
-            return Optional.of(new FileObject(key, p, a.size(), a.lastModifiedTime().toMillis()));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
+        return regularFile(p).<StoredObject>map(a -> new FileObject(key, p, a.size(), a.lastModifiedTime().toMillis()));
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.packbase.Packbase;
 import dev.packbase.domain.PackageName;
+import dev.packbase.testing.PktLine;
 import dev.packbase.testing.Cmd;
 import dev.packbase.testing.TestConfigs;
 import dev.packbase.testing.TestServer;
@@ -138,16 +139,7 @@ class HistoryPackIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PackStatistics stats = git.upload(served, GitService.request(lines.toArray(String[]::new)), "version=2", out)
                 .orElseThrow();
-        ByteArrayOutputStream pack = new ByteArrayOutputStream();
-        boolean inPack = false;
-        for (PktLines.Packet p : PktLines.parse(out.toByteArray())) {
-            if (p.special() == null && inPack) {
-                pack.write(p.data(), 1, p.data().length - 1);
-            } else if (p.special() == null && p.text().equals("packfile")) {
-                inPack = true;
-            }
-        }
-        return new Fetched(pack.toByteArray(), stats);
+        return new Fetched(PktLine.packOf(out.toByteArray()), stats);
     }
 
     private record Fetched(byte[] pack, PackStatistics stats) {

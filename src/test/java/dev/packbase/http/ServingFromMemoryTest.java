@@ -13,7 +13,6 @@ import dev.packbase.domain.TagEntry;
 import dev.packbase.git.DerivedGit;
 import dev.packbase.git.GitIndex;
 import dev.packbase.git.GitService;
-import dev.packbase.git.PktLines;
 import dev.packbase.state.PackageState;
 import dev.packbase.storage.MemoryStorage;
 import dev.packbase.storage.StorageKeys;
@@ -179,17 +178,7 @@ class ServingFromMemoryTest {
         lines.add("0000");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         git.uploadPack(served, PktLine.encode(lines.toArray(String[]::new)), "version=2", out);
-        ByteArrayOutputStream pack = new ByteArrayOutputStream();
-        boolean inPack = false;
-        for (PktLines.Packet p : PktLines.parse(out.toByteArray())) {
-            if (p.special() == null && inPack) {
-                pack.write(p.data(), 1, p.data().length - 1);
-            } else if (p.special() == null && p.text().equals("packfile")) {
-                inPack = true;
-            }
-        }
-        assertTrue(inPack, () -> "no packfile section in " + out.toString(StandardCharsets.UTF_8));
-        return pack.toByteArray();
+        return PktLine.packOf(out.toByteArray());
     }
 
     private static InMemoryRepository received(byte[] pack) throws IOException {

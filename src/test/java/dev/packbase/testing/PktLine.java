@@ -1,9 +1,13 @@
 package dev.packbase.testing;
 
+import dev.packbase.git.PktLines;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Builds Git pkt-line request bodies for tests; "0000" and "0001" are written as flush and delimiter. */
+/**
+ * Builds Git pkt-line request bodies for tests ("0000" and "0001" are written as flush and delimiter), and takes
+ * the pack out of a protocol-v2 fetch response.
+ */
 public final class PktLine {
     private PktLine() {
     }
@@ -20,5 +24,25 @@ public final class PktLine {
             }
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The pack bytes of a v2 fetch response: the band-1 data of every packet after the {@code packfile} section
+     * line. Fails when the response has no such section.
+     */
+    public static byte[] packOf(byte[] response) throws java.io.IOException {
+        ByteArrayOutputStream pack = new ByteArrayOutputStream();
+        boolean inPack = false;
+        for (PktLines.Packet p : PktLines.parse(response)) {
+            if (p.special() == null && inPack) {
+                pack.write(p.data(), 1, p.data().length - 1);
+            } else if (p.special() == null && p.text().equals("packfile")) {
+                inPack = true;
+            }
+        }
+        if (!inPack) {
+            throw new AssertionError("no packfile section in " + new String(response, StandardCharsets.UTF_8));
+        }
+        return pack.toByteArray();
     }
 }
