@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.testing.Await;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.StandaloneProcess;
 import dev.packbase.testing.Tarballs;
@@ -152,6 +153,13 @@ class KilledIngestIT {
             JsonNode info = JSON.readTree(http.send(HttpRequest.newBuilder(second.uri("/api/info/heavy")).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             assertTrue(info.path("healthy").asBoolean(), info.toString());
+            // The contract's single snapshot catches up in the background (a kill may have hit its
+            // writer, or left the pending marker): it ends listing the package whole, the marker gone.
+            Path snapshot = root.resolve(".packbase/package-info.json");
+            Path marker = root.resolve(".packbase/package-info.pending");
+            Await.until("package-info.json lists heavy with every tarball and the pending marker is gone",
+                    Duration.ofSeconds(30), () -> !Files.exists(marker) && Files.exists(snapshot)
+                            && JSON.readTree(snapshot.toFile()).path("packages").path("heavy").path("tarball_count").asInt() == TAGS);
         }
     }
 
