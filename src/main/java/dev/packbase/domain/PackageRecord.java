@@ -54,34 +54,18 @@ public record PackageRecord(
         return tags.stream().map(Ranked::of).sorted(Comparator.reverseOrder()).map(Ranked::tag).toList();
     }
 
-    /**
-     * "Latest" order: any stable semver release beats pre-releases, which beat non-semver tags;
-     * within each group semver precedence, then commit time, then the tag name decide.
-     */
-    public static final Comparator<TagEntry> LATEST_ORDER = (a, b) -> Ranked.of(a).compareTo(Ranked.of(b));
+    /** "Latest" order ({@link LatestOrder}). */
+    public static final Comparator<TagEntry> LATEST_ORDER = LatestOrder.by(TagEntry::tag, TagEntry::commitTime);
 
-    /**
-     * A tag with its parsed version, so that sorting parses each name once instead of at every
-     * comparison (an update orders every package's tags).
-     *
-     * @param group 2 for a stable release, 1 for a pre-release, 0 for a non-semver tag
-     */
-    private record Ranked(TagEntry tag, int group, Semver version) implements Comparable<Ranked> {
+    /** A tag with its rank computed once, for sorting. */
+    private record Ranked(TagEntry tag, LatestOrder.Rank rank) implements Comparable<Ranked> {
         static Ranked of(TagEntry tag) {
-            Optional<Semver> version = Semver.parse(tag.tag());
-            return new Ranked(tag, version.map(v -> v.isPreRelease() ? 1 : 2).orElse(0), version.orElse(null));
+            return new Ranked(tag, LatestOrder.Rank.of(tag.tag(), tag.commitTime()));
         }
 
         @Override
         public int compareTo(Ranked o) {
-            int c = Integer.compare(group, o.group);
-            if (c == 0 && version != null && o.version != null) {
-                c = version.compareTo(o.version);
-            }
-            if (c == 0) {
-                c = Long.compare(tag.commitTime(), o.tag.commitTime());
-            }
-            return c != 0 ? c : tag.tag().compareTo(o.tag.tag());
+            return rank.compareTo(o.rank);
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.packbase.git;
 
 import dev.packbase.domain.PackageName;
-import dev.packbase.domain.PackageRecord;
-import dev.packbase.domain.TagEntry;
+import dev.packbase.domain.ServedPackage;
+import dev.packbase.domain.ServedPackage.ServedTag;
 import dev.packbase.state.PackageState;
 import dev.packbase.storage.StoredObject;
 import java.io.ByteArrayInputStream;
@@ -52,7 +52,7 @@ public final class GitService {
      * A package as the Git layer serves it: its state, derived index and repository, and the
      * single-pack views of it that shallow fetches use (see {@link #repositoryFor}), made on demand.
      */
-    public record Served(PackageName name, PackageRecord record, GitIndex index, PackageRepository repository,
+    public record Served(PackageName name, ServedPackage record, GitIndex index, PackageRepository repository,
             Map<String, ObjectId> refs, String headTag, Map<String, PackageRepository> packViews) {
 
         void close() {
@@ -63,7 +63,7 @@ public final class GitService {
 
     /** The package's Git view, or empty if the package is unknown or has no derived Git data yet. */
     public Optional<Served> open(PackageName name) throws IOException {
-        Optional<PackageRecord> record = registry.find(name);
+        Optional<ServedPackage> record = registry.served(name);
         if (record.isEmpty()) {
             return Optional.empty();
         }
@@ -77,7 +77,7 @@ public final class GitService {
         }
         Map<String, ObjectId> refs = new TreeMap<>();
         List<String> packs = new ArrayList<>();
-        for (TagEntry tag : record.get().tags()) {
+        for (ServedTag tag : record.get().tags()) {
             Optional<GitIndex.Tag> git = index.get().tag(tag.tag());
             if (git.isPresent() && git.get().commit().equals(tag.commitOid())) {
                 refs.put(tag.tag(), ObjectId.fromString(tag.commitOid()));
@@ -85,7 +85,7 @@ public final class GitService {
             }
         }
         String head = record.get().tags().stream().filter(t -> refs.containsKey(t.tag()))
-                .max(PackageRecord.LATEST_ORDER).map(TagEntry::tag).orElse(null);
+                .max(ServedPackage.LATEST_ORDER).map(ServedTag::tag).orElse(null);
         String history = index.get().historyPack();
         PackageRepository repository = PackageRepository.open(name.value(), derived.storage(), DerivedGit.packPrefix(name),
                 packs.stream().distinct().toList(), history == null ? null : DerivedGit.historyPrefix(name) + history,

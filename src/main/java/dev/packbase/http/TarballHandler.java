@@ -4,7 +4,8 @@ import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PublicPaths;
-import dev.packbase.domain.TagEntry;
+import dev.packbase.domain.ServedPackage.ServedTag;
+import dev.packbase.domain.ZigInfo;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import jakarta.servlet.http.HttpServletRequest;
@@ -53,7 +54,7 @@ final class TarballHandler {
         }
     }
 
-    private void sendManifest(HttpServletResponse resp, PackageName pkg, TagEntry tag, boolean head) throws IOException {
+    private void sendManifest(HttpServletResponse resp, PackageName pkg, ServedTag tag, boolean head) throws IOException {
         String key = StorageKeys.manifest(pkg, tag.tag());
         Storage.ObjectInfo info = storage.stat(key).orElseThrow(() ->
                 PackbaseException.notFound("manifest of " + pkg + " " + tag.tag() + " is missing"));
@@ -72,16 +73,18 @@ final class TarballHandler {
      * {@code .zon}: the build.zig.zon dependency line as plain text, with the new hash form, or the
      * legacy one with {@code ?zig=0.12} or {@code ?zig=0.13}.
      */
-    private void sendSnippet(HttpServletRequest req, HttpServletResponse resp, PackageName pkg, TagEntry tag, boolean head)
+    private void sendSnippet(HttpServletRequest req, HttpServletResponse resp, PackageName pkg, ServedTag tag, boolean head)
             throws IOException {
         String zigVersion = QueryParameters.get(req, "zig");
         boolean legacy = zigVersion != null && (zigVersion.startsWith("0.12") || zigVersion.startsWith("0.13"));
         String url = publicUrls.absolute(req, PublicPaths.tarball(pkg, tag.tag()));
-        String snippet = ZigSnippets.dependency(pkg.value(), tag.zig(), url, legacy);
+        // The snippet needs the tag's Zig metadata, which only the stored record has.
+        ZigInfo zig = resolver.zig(pkg, tag.tag()).orElse(null);
+        String snippet = ZigSnippets.dependency(pkg.value(), zig, url, legacy);
         if (snippet == null) {
             throw new PackbaseException(ErrorCode.NOT_FOUND, "no " + (legacy ? "legacy" : "Zig 0.14+")
                     + " package hash for " + pkg + " " + tag.tag()
-                    + (tag.zig() != null && tag.zig().hashUnavailableReason() != null ? ": " + tag.zig().hashUnavailableReason() : ""),
+                    + (zig != null && zig.hashUnavailableReason() != null ? ": " + zig.hashUnavailableReason() : ""),
                     Map.of("package", pkg.value(), "tag", tag.tag()), null);
         }
         byte[] body = (snippet + "\n").getBytes(StandardCharsets.UTF_8);

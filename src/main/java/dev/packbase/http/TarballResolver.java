@@ -3,8 +3,12 @@ package dev.packbase.http;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageName;
-import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.ServedPackage;
 import dev.packbase.domain.TagEntry;
+import dev.packbase.domain.ZigInfo;
+import java.io.IOException;
+import java.util.Optional;
+import dev.packbase.domain.ServedPackage.ServedTag;
 import dev.packbase.domain.TagName;
 import dev.packbase.state.PackageState;
 import java.util.Map;
@@ -26,7 +30,7 @@ final class TarballResolver {
     }
 
     /** The tag a request path names, and what of it is asked for. */
-    record Target(PackageName pkg, TagEntry tag, Kind kind) {
+    record Target(PackageName pkg, ServedTag tag, Kind kind) {
     }
 
     private final PackageState registry;
@@ -44,9 +48,9 @@ final class TarballResolver {
         }
         PackageName pkg = new PackageName(p.pkg());
         String tagName = p.tag();
-        PackageRecord record = registry.find(pkg).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
+        ServedPackage served = registry.served(pkg).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
                 "package '" + pkg + "' is not known here", Map.of("package", pkg.value()), null));
-        TagEntry tag = record.tag(tagName).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
+        ServedTag tag = served.tag(tagName).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
                 "package '" + pkg + "' has no tarball for tag '" + tagName + "'",
                 Map.of("package", pkg.value(), "tag", tagName), null));
         return new Target(pkg, tag, p.kind());
@@ -61,7 +65,12 @@ final class TarballResolver {
                     + (h.matches() ? h.group(1) : rest) + "'", Map.of(), null);
         }
         PackageName pkg = new PackageName(ref.packageName());
-        return new Target(pkg, registry.find(pkg).orElseThrow().tag(ref.tag()).orElseThrow(), Kind.TARBALL);
+        return new Target(pkg, registry.served(pkg).orElseThrow().tag(ref.tag()).orElseThrow(), Kind.TARBALL);
+    }
+
+    /** The tag's Zig metadata (for the {@code .zon} snippet), from the stored record. */
+    Optional<ZigInfo> zig(PackageName pkg, String tag) throws IOException {
+        return registry.find(pkg).flatMap(r -> r.tag(tag)).map(TagEntry::zig);
     }
 
     /**

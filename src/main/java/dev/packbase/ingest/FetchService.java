@@ -58,7 +58,13 @@ public final class FetchService {
         // Only after every check of the request itself: this one resolves the host.
         UpstreamGuard.check(url, limits);
         return locks.with(name, () -> {
-            Optional<PackageRecord> existing = state.find(name);
+            Optional<PackageRecord> existing;
+            try {
+                existing = state.find(name);
+            } catch (java.io.IOException e) {
+                throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot read the record of " + name + ": "
+                        + e.getMessage(), e);
+            }
             if (existing.isPresent() && !url.sameUpstreamAs(existing.get().upstreamUrl())) {
                 throw new PackbaseException(ErrorCode.CONFLICT, "package '" + name + "' is already bound to "
                         + existing.get().upstreamUrl() + ", not " + url.given(), Map.of("package", name.value()), null);

@@ -8,13 +8,9 @@ import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.PublicPaths;
 import dev.packbase.domain.TagEntry;
-import dev.packbase.domain.ZigInfo;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -31,41 +27,6 @@ public final class PackageInfos {
     public static PackageInfo registeredOnly(String name, String upstreamUrl, List<String> problems, long now) {
         return new PackageInfo(name, false, true, false, false, 0, null, 0, 0, List.of(), false, false, false,
                 problems, List.of(), upstreamUrl, 0, now, List.of());
-    }
-
-    /**
-     * The same snapshot entry, with every tarball value that equals its record's taken from the
-     * record, so the two share one object instead of holding equal copies. Nothing changes for a
-     * reader: values that differ (a snapshot older than its record) are kept as the snapshot has them.
-     */
-    public static PackageInfo sharing(PackageInfo info, PackageRecord record) {
-        Map<String, TagEntry> byTag = new HashMap<>();
-        record.tags().forEach(t -> byTag.put(t.tag(), t));
-        List<PackageInfo.TarballInfo> tarballs = new ArrayList<>(info.tarballs().size());
-        for (PackageInfo.TarballInfo t : info.tarballs()) {
-            TagEntry e = byTag.get(t.tag());
-            if (e == null) {
-                tarballs.add(t);
-                continue;
-            }
-            ZigInfo zig = same(t.zig(), e.zig());
-            tarballs.add(new PackageInfo.TarballInfo(e.tag(), t.url(), t.sizeBytes(), t.manifestPresent(),
-                    t.tarballPresent(), same(t.gitCommitOid(), e.commitOid()), same(t.gitTreeOid(), e.treeOid()),
-                    same(t.upstreamCommit(), e.upstreamCommit()), t.commitTime(), same(t.tarballSha256(), e.sha256()),
-                    same(t.tarballMd5(), e.md5()), same(t.tarballCrc32(), e.crc32()), same(t.tarSha256(), e.tarSha256()),
-                    t.fileCount(), same(t.zigHash(), zig == null ? null : zig.hash()),
-                    same(t.zigHashLegacy(), zig == null ? null : zig.legacyHash()), t.zigDependency(), zig));
-        }
-        return new PackageInfo(info.packageName(), info.available(), info.registered(), info.local(),
-                info.tarballDirPresent(), info.tarballCount(), info.latestTag(), info.latestSizeBytes(), info.sizeBytes(),
-                tarballs, info.smartHttpReady(), info.pseudoGitFetchable(), info.healthy(), info.problems(),
-                info.gitProblems(), same(info.upstreamUrl(), record.upstreamUrl()), info.checkedAt(), info.generatedAt(),
-                same(info.warnings(), record.warnings()));
-    }
-
-    /** {@code shared} when it equals {@code own}, else {@code own}. */
-    private static <T> T same(T own, T shared) {
-        return Objects.equals(own, shared) ? shared : own;
     }
 
     public static PackageInfo compute(PackageRecord record, Storage storage, boolean registered, GitStatus git,

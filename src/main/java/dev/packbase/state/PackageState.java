@@ -2,16 +2,15 @@ package dev.packbase.state;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
+import dev.packbase.storage.StoredObject;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.ServedPackage;
 import dev.packbase.domain.SourceCatalog;
 import dev.packbase.domain.TagManifest;
 import java.io.IOException;
@@ -24,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,9 +36,10 @@ import java.util.logging.Logger;
 /**
  * The one owner of package state: records, per-tag manifests and per-package info entries, read from
  * and written through {@link Storage}, one package's objects per change; the contract's single snapshot
- * file follows in the background ({@link SnapshotWriter}). Records and entries are held in memory so
- * that serving a tarball or answering the API never touches more than the tarball itself. One instance per
- * running packbase (owned by the composition root). Every change bumps a generation number, so that
+ * file follows in the background ({@link SnapshotWriter}). Memory holds only what the request path needs
+ * ({@link ServedPackage} per package, the Zig-hash index, each entry's health): records and entries are
+ * read from storage when asked for, so memory does not grow with everything a record says. One instance
+ * per running packbase (owned by the composition root). Every change bumps a generation number, so that
  * views derived from the whole state (the name lists, the health count) are computed once per change
  * rather than once per request.
  */
@@ -50,15 +48,15 @@ public final class PackageState {
 
     private final Storage storage;
     private final ObjectMapper json;
-    private final Map<String, PackageRecord> packages = new ConcurrentHashMap<>();
+    private final Map<String, ServedPackage> packages = new ConcurrentHashMap<>();
     /** Zig package hash (both forms) → package and tag, for GET /h/<hash>.tar.gz. */
     private final Map<String, TagRef> byZigHash = new ConcurrentHashMap<>();
 
     /** A tag of a package. */
     public record TagRef(String packageName, String tag) {
     }
-    /** Each package's info entry, as stored under {@link StorageKeys#INFO_DIR}. */
-    private final Map<String, PackageInfo> infos = new ConcurrentHashMap<>();
+    /** The packages with an info entry (under {@link StorageKeys#INFO_DIR}) and whether it says healthy. */
+    private final Map<String, Boolean> healthy = new ConcurrentHashMap<>();
     private final SnapshotWriter snapshot;
     private volatile SourceCatalog catalog = SourceCatalog.empty();
     private volatile Set<String> registeredNames = Set.of();
@@ -77,7 +75,7 @@ public final class PackageState {
     public PackageState(Storage storage, ObjectMapper json) {
         this.storage = storage;
         this.json = json;
-        this.snapshot = new SnapshotWriter(storage, json, () -> new TreeMap<>(infos));
+        this.snapshot = new SnapshotWriter(storage, json, () -> new TreeSet<>(healthy.keySet()));
     }
 
     /** Starts the background writer of the contract's info snapshot. */
@@ -95,26 +93,24 @@ public final class PackageState {
     }
 
     /**
-     * Reads every package record and info entry. A record repeats its package's Zig metadata per tag, and an
-     * entry repeats most of its record (ids, digests, Zig metadata): so each record is read with its own string
-     * pool, and each entry takes the values it shares with its record from the record
-     * ({@link PackageInfos#sharing}); its own copies die young instead of filling the old generation. Both are
-     * independent files and are read on all cores. A root written before per-package entries existed gets its
-     * entries from the single snapshot file, once.
+     * Reads every package record (keeping its {@link ServedPackage}) and the health of every info entry; both
+     * are independent files and are read on all cores. A root written before per-package entries existed gets
+     * its entries from the single snapshot file, once.
      */
     public void load() throws IOException {
         loadedSnapshotStamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
                 .map(i -> i.size() + "@" + i.lastModifiedMillis()).orElse("");
-        Map<String, PackageRecord> loaded = readAll(StorageKeys.PACKAGES_DIR, PackageRecord.class, PackageRecord::name,
-                "package record");
-        Map<String, PackageInfo> entries = readAll(StorageKeys.INFO_DIR, PackageInfo.class, PackageInfo::packageName,
-                "info entry");
-        entries.replaceAll((name, info) -> loaded.containsKey(name) ? PackageInfos.sharing(info, loaded.get(name)) : info);
-        migrateFromSnapshot(loaded, entries);
+        ObjectReader records = json.readerFor(PackageRecord.class);
+        Map<String, ServedPackage> loaded = readAll(StorageKeys.PACKAGES_DIR,
+                in -> ServedPackage.of(records.readValue(in)), ServedPackage::name, "package record");
+        Map<String, Health> entries = readAll(StorageKeys.INFO_DIR, this::readHealth, Health::name, "info entry");
+        Map<String, Boolean> health = new HashMap<>();
+        entries.values().forEach(h -> health.put(h.name(), h.healthy()));
+        migrateFromSnapshot(loaded.keySet(), health);
         packages.keySet().retainAll(loaded.keySet());
         packages.putAll(loaded);
-        infos.keySet().retainAll(entries.keySet());
-        infos.putAll(entries);
+        healthy.keySet().retainAll(health.keySet());
+        healthy.putAll(health);
         byZigHash.clear();
         loaded.values().forEach(this::indexZigHashes);
         setCatalog(readCatalog(StorageKeys.SOURCE_CURRENT).orElse(SourceCatalog.empty()));
@@ -122,33 +118,69 @@ public final class PackageState {
         changed();
     }
 
-    /** Records without an entry take theirs from the snapshot file (a root from before per-package entries). */
-    private void migrateFromSnapshot(Map<String, PackageRecord> records, Map<String, PackageInfo> entries)
-            throws IOException {
-        if (entries.keySet().containsAll(records.keySet())) {
-            return;
-        }
-        SortedMap<String, PackageInfo> old = readSnapshot(records);
-        int migrated = 0;
-        for (Map.Entry<String, PackageInfo> e : old.entrySet()) {
-            if (entries.putIfAbsent(e.getKey(), e.getValue()) == null) {
-                migrated++;
-                if (storage.writable()) {
-                    writeEntry(e.getValue());
+    /** An info entry's health, all that memory keeps of it. */
+    private record Health(String name, boolean healthy) {
+    }
+
+    /** Reads the {@code package} and {@code healthy} fields of an entry, skipping the rest unparsed. */
+    private Health readHealth(InputStream in) throws IOException {
+        try (JsonParser p = json.getFactory().createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("not a JSON object");
+            }
+            String name = null;
+            boolean ok = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("package") && value == JsonToken.VALUE_STRING) {
+                    name = p.getText();
+                } else if (field.equals("healthy")) {
+                    ok = value == JsonToken.VALUE_TRUE;
+                } else {
+                    p.skipChildren();
                 }
             }
+            if (name == null) {
+                throw new IOException("no package field");
+            }
+            return new Health(name, ok);
         }
-        int count = migrated;
+    }
+
+    /**
+     * Records without an entry take theirs from the snapshot file (a root from before per-package entries),
+     * one entry at a time.
+     */
+    private void migrateFromSnapshot(Set<String> records, Map<String, Boolean> health) throws IOException {
+        if (health.keySet().containsAll(records)) {
+            return;
+        }
+        int[] migrated = {0};
+        readSnapshot(info -> {
+            if (!health.containsKey(info.packageName())) {
+                health.put(info.packageName(), info.healthy());
+                migrated[0]++;
+                if (storage.writable()) {
+                    writeEntry(info);
+                }
+            }
+        });
+        int count = migrated[0];
         if (count > 0) {
             LOG.info(() -> "took " + count + " package info entr" + (count == 1 ? "y" : "ies") + " from "
                     + StorageKeys.INFO_SNAPSHOT);
         }
     }
 
+    /** Reads one stored object. */
+    private interface Parser<T> {
+        T parse(InputStream in) throws IOException;
+    }
+
     /** Every object under {@code prefix}, by name; unreadable ones are skipped with a warning. */
-    private <T> Map<String, T> readAll(String prefix, Class<T> type, java.util.function.Function<T, String> name,
+    private <T> Map<String, T> readAll(String prefix, Parser<T> parser, java.util.function.Function<T, String> name,
             String what) throws IOException {
-        ObjectReader reader = pooledStrings(json).readerFor(type);
         List<String> keys = storage.list(prefix).stream().filter(k -> k.endsWith(".json")).toList();
         Map<String, T> loaded = new ConcurrentHashMap<>();
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -165,7 +197,7 @@ public final class PackageState {
                     for (int k = first; k < keys.size(); k += threads) {
                         String key = keys.get(k);
                         try (InputStream in = storage.open(key)) {
-                            T value = reader.withAttribute(StringPool.class, new StringPool()).readValue(in);
+                            T value = parser.parse(in);
                             loaded.put(name.apply(value), value);
                         } catch (IOException e) {
                             LOG.warning(() -> "skipping unreadable " + what + " " + key + ": " + e.getMessage());
@@ -191,12 +223,16 @@ public final class PackageState {
         return loaded;
     }
 
+    /** Something done with each entry of the snapshot file. */
+    private interface EntryConsumer {
+        void accept(PackageInfo info) throws IOException;
+    }
+
     /**
-     * The snapshot file's entries, read one at a time ({@link SnapshotWriter.InfoSnapshot} is its shape); an
+     * Hands over the snapshot file's entries one at a time ({@link SnapshotWriter} writes its shape); an
      * unreadable snapshot counts as none.
      */
-    private SortedMap<String, PackageInfo> readSnapshot(Map<String, PackageRecord> records) {
-        SortedMap<String, PackageInfo> read = new TreeMap<>();
+    private void readSnapshot(EntryConsumer each) throws IOException {
         ObjectReader infoReader = json.readerFor(PackageInfo.class);
         try (InputStream in = storage.open(StorageKeys.INFO_SNAPSHOT);
                 JsonParser p = json.getFactory().createParser(in)) {
@@ -210,40 +246,15 @@ public final class PackageState {
                     continue;
                 }
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
                     p.nextToken();
-                    PackageInfo info = infoReader.readValue(p);
-                    PackageRecord record = records.get(name);
-                    read.put(name, record == null ? info : PackageInfos.sharing(info, record));
+                    each.accept(infoReader.readValue(p));
                 }
             }
-            return read;
         } catch (NoSuchFileException e) {
-            return new TreeMap<>();
-        } catch (IOException | RuntimeException e) {
+            // no snapshot: nothing to take over
+        } catch (com.fasterxml.jackson.core.JacksonException | RuntimeException e) {
             LOG.warning(() -> "ignoring unreadable " + StorageKeys.INFO_SNAPSHOT + ": " + e.getMessage());
-            return new TreeMap<>();
         }
-    }
-
-    /** The strings already read from one file: equal values within it become one object. */
-    private static final class StringPool extends HashMap<String, String> {
-        private static final long serialVersionUID = 1L;
-    }
-
-    /** A copy of the mapper that shares equal strings through the {@link StringPool} attribute, if one is set. */
-    private static ObjectMapper pooledStrings(ObjectMapper json) {
-        return json.copy().registerModule(new SimpleModule("packbase-pooled-strings")
-                .addDeserializer(String.class, new StringDeserializer() {
-                    private static final long serialVersionUID = 1L;
-
-                    @Override
-                    public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-                        String value = super.deserialize(p, ctxt);
-                        Object pool = ctxt.getAttribute(StringPool.class);
-                        return value == null || pool == null ? value : ((StringPool) pool).computeIfAbsent(value, v -> v);
-                    }
-                }));
     }
 
     /** The current generation: it changes whenever records, snapshot or catalog change. */
@@ -268,8 +279,7 @@ public final class PackageState {
         all.addAll(registered);
         int healthy = 0;
         for (String name : all) {
-            PackageInfo info = infos.get(name);
-            if (info != null && info.healthy()) {
+            if (Boolean.TRUE.equals(this.healthy.get(name))) {
                 healthy++;
             }
         }
@@ -311,8 +321,29 @@ public final class PackageState {
         return registeredNames;
     }
 
-    public Optional<PackageRecord> find(PackageName name) {
+    /** The package's record, read from storage (writers and the Git layer's builders need all of it). */
+    public Optional<PackageRecord> find(PackageName name) throws IOException {
+        return read(StorageKeys.packageRecord(name), PackageRecord.class);
+    }
+
+    /** What serving the package needs, from memory; empty if it is not materialised here. */
+    public Optional<ServedPackage> served(PackageName name) {
         return Optional.ofNullable(packages.get(name.value()));
+    }
+
+    /** Whether the package is materialised here. */
+    public boolean isLocal(String name) {
+        return packages.containsKey(name);
+    }
+
+    private <T> Optional<T> read(String key, Class<T> type) throws IOException {
+        Optional<StoredObject> object = storage.read(key);
+        if (object.isEmpty()) {
+            return Optional.empty();
+        }
+        try (StoredObject o = object.get(); InputStream in = o.stream()) {
+            return Optional.of(json.readValue(in, type));
+        }
     }
 
     /** Names of the packages materialised here, sorted. */
@@ -326,21 +357,20 @@ public final class PackageState {
 
     public void save(PackageRecord record) throws IOException {
         storage.replace(StorageKeys.packageRecord(new PackageName(record.name())), out -> json.writeValue(out, record));
-        packages.put(record.name(), record);
-        indexZigHashes(record);
+        ServedPackage served = ServedPackage.of(record);
+        packages.put(record.name(), served);
+        indexZigHashes(served);
         changed();
     }
 
-    private void indexZigHashes(PackageRecord record) {
-        for (var tag : record.tags()) {
-            if (tag.zig() != null) {
-                TagRef ref = new TagRef(record.name(), tag.tag());
-                if (tag.zig().hash() != null) {
-                    byZigHash.putIfAbsent(tag.zig().hash(), ref);
-                }
-                if (tag.zig().legacyHash() != null) {
-                    byZigHash.putIfAbsent(tag.zig().legacyHash(), ref);
-                }
+    private void indexZigHashes(ServedPackage pkg) {
+        for (ServedPackage.ServedTag tag : pkg.tags()) {
+            TagRef ref = new TagRef(pkg.name(), tag.tag());
+            if (tag.zigHash() != null) {
+                byZigHash.putIfAbsent(tag.zigHash(), ref);
+            }
+            if (tag.zigLegacyHash() != null) {
+                byZigHash.putIfAbsent(tag.zigLegacyHash(), ref);
             }
         }
     }
@@ -360,30 +390,40 @@ public final class PackageState {
         }
     }
 
+    /** The package's stored info entry, read from storage: the answer of {@code GET /api/info/<pkg>}. */
     public Optional<PackageInfo> info(String name) {
-        return Optional.ofNullable(infos.get(name));
+        if (!PackageName.isValid(name)) {
+            return Optional.empty();
+        }
+        try {
+            return read(StorageKeys.packageInfo(name), PackageInfo.class);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the info entry of " + name, e);
+        }
     }
 
     /**
-     * Makes these the entries of every package (an update run sees them all): writes the entries that changed,
-     * deletes those of packages no longer listed, and writes the snapshot file at once.
+     * Makes these the entries of every package: writes them, deletes those of packages not listed, and
+     * writes the snapshot file at once.
      */
     public void replaceInfos(List<PackageInfo> all) throws IOException {
-        Map<String, PackageInfo> next = new HashMap<>();
-        all.forEach(i -> next.put(i.packageName(), i));
-        List<PackageInfo> changedEntries = all.stream().filter(i -> !i.equals(infos.get(i.packageName()))).toList();
+        saveInfos(all);
+        retainInfos(all.stream().map(PackageInfo::packageName).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    /**
+     * Deletes the entries of packages not in {@code names} and writes the snapshot file at once: the end of a
+     * run that saved every package's entry ({@link #saveInfos} as it went).
+     */
+    public void retainInfos(Set<String> names) throws IOException {
         try (SnapshotWriter.Change change = snapshot.begin()) {
-            for (PackageInfo info : changedEntries) {
-                writeEntry(info);
-                infos.put(info.packageName(), info);
-            }
             for (String key : storage.list(StorageKeys.INFO_DIR)) {
                 String name = key.substring(StorageKeys.INFO_DIR.length(), key.length() - ".json".length());
-                if (!next.containsKey(name)) {
+                if (!names.contains(name)) {
                     storage.delete(key);
+                    healthy.remove(name);
                 }
             }
-            infos.keySet().retainAll(next.keySet());
         }
         changed();
         snapshot.flush();
@@ -415,7 +455,7 @@ public final class PackageState {
         try (SnapshotWriter.Change change = snapshot.begin()) {
             for (PackageInfo info : updated) {
                 writeEntry(info);
-                infos.put(info.packageName(), info);
+                healthy.put(info.packageName(), info.healthy());
             }
         }
         changed();

@@ -1,12 +1,17 @@
 package dev.packbase.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.packbase.domain.PackageInfo;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
+import dev.packbase.storage.StoredObject;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.SortedSet;
 import java.time.Duration;
-import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -26,13 +31,10 @@ final class SnapshotWriter implements AutoCloseable {
     /** Longest time a change waits before the snapshot file shows it (and before an edge can notice). */
     static final Duration DELAY = Duration.ofSeconds(2);
 
-    /** The snapshot file's shape. */
-    record InfoSnapshot(int format, long generatedAt, SortedMap<String, PackageInfo> packages) {
-    }
-
     private final Storage storage;
     private final ObjectMapper json;
-    private final Supplier<SortedMap<String, PackageInfo>> entries;
+    /** The names of the packages with an entry, sorted. */
+    private final Supplier<SortedSet<String>> entries;
     private final Object lock = new Object();
     private final Object writeLock = new Object();
     private long changes;
@@ -42,7 +44,7 @@ final class SnapshotWriter implements AutoCloseable {
     private boolean closed;
     private Thread thread;
 
-    SnapshotWriter(Storage storage, ObjectMapper json, Supplier<SortedMap<String, PackageInfo>> entries) {
+    SnapshotWriter(Storage storage, ObjectMapper json, Supplier<SortedSet<String>> entries) {
         this.storage = storage;
         this.json = json;
         this.entries = entries;
@@ -141,8 +143,8 @@ final class SnapshotWriter implements AutoCloseable {
             upTo = changes;
         }
         try {
-            InfoSnapshot snapshot = new InfoSnapshot(1, System.currentTimeMillis() / 1000, entries.get());
-            storage.replace(StorageKeys.INFO_SNAPSHOT, out -> json.writeValue(out, snapshot));
+            SortedSet<String> names = entries.get();
+            storage.replace(StorageKeys.INFO_SNAPSHOT, out -> writeSnapshot(out, names));
             synchronized (lock) {
                 written = Math.max(written, upTo);
                 if (written == changes && inFlight == 0 && markerPresent) {
@@ -156,6 +158,33 @@ final class SnapshotWriter implements AutoCloseable {
             synchronized (lock) {
                 written = upTo; // retried on the next change, not in a tight loop
             }
+        }
+    }
+
+    /**
+     * {@code {"format":1,"generated_at":…,"packages":{"<name>":<entry>,…}}}, each entry copied as stored: the
+     * file is as large as all entries together, and holding them parsed would take more memory than every
+     * other part of the state.
+     */
+    private void writeSnapshot(OutputStream out, SortedSet<String> names) throws IOException {
+        try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartObject();
+            g.writeNumberField("format", 1);
+            g.writeNumberField("generated_at", System.currentTimeMillis() / 1000);
+            g.writeObjectFieldStart("packages");
+            for (String name : names) {
+                Optional<StoredObject> entry = storage.read(StorageKeys.packageInfo(name));
+                if (entry.isEmpty()) {
+                    continue; // deleted since the names were taken
+                }
+                try (StoredObject o = entry.get(); InputStream in = o.stream()) {
+                    g.writeFieldName(name);
+                    g.writeRawValue(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip());
+                }
+            }
+            g.writeEndObject();
+            g.writeEndObject();
         }
     }
 

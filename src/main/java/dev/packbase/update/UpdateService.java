@@ -22,9 +22,11 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.logging.Logger;
 
@@ -186,7 +188,15 @@ public final class UpdateService {
         long ttl = config.update().ttl().toSeconds();
         for (Job job : jobs.values()) {
             PackageName name = new PackageName(job.name());
-            Optional<PackageRecord> record = registry.find(name);
+            Optional<PackageRecord> record;
+            try {
+                record = registry.find(name);
+            } catch (IOException e) {
+                String message = "cannot read the record of " + job.name() + ": " + e.getMessage();
+                failures.add(new UpdateState.Failure(job.name(), ErrorCode.INTERNAL_ERROR.code(), message));
+                errors.put(job.name(), message);
+                continue;
+            }
             if (record.isPresent() && !sameUpstream(job, record.get())) {
                 String message = "package '" + job.name() + "' is bound to " + record.get().upstreamUrl()
                         + "; the catalog now says " + job.url() + " (the stored tarballs are kept)";
@@ -229,11 +239,12 @@ public final class UpdateService {
     }
 
     /**
-     * Rewrites the snapshot of every package: local ones (rebuilding derived Git data where it is
-     * incomplete, which also re-runs the Git check) and registered ones not materialised here.
+     * Rewrites the info entry of every package, one package at a time: local ones (rebuilding derived Git
+     * data where it is incomplete, which also re-runs the Git check) and registered ones not materialised
+     * here; then drops the entries of packages that are neither, and writes the snapshot file.
      */
     private void rewriteSnapshot(SourceCatalog catalog, Map<String, String> errors, long now) {
-        List<PackageInfo> infos = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
         for (String local : registry.localNames()) {
             PackageName name = new PackageName(local);
             try {
@@ -246,19 +257,21 @@ public final class UpdateService {
                     problems.add("last update failed: " + errors.get(local));
                     info = withProblems(info, problems);
                 }
-                infos.add(info);
+                registry.saveInfos(List.of(info));
+                listed.add(local);
             } catch (IOException | RuntimeException e) {
                 LOG.warning(() -> "update: cannot compute the snapshot of " + local + ": " + e.getMessage());
             }
         }
-        for (SourceCatalog.Entry e : catalog.packages()) {
-            if (registry.find(new PackageName(e.name())).isEmpty()) {
-                infos.add(PackageInfos.registeredOnly(e.name(), e.url(),
-                        List.of(errors.getOrDefault(e.name(), "not materialised yet")), now));
-            }
-        }
         try {
-            registry.replaceInfos(infos);
+            for (SourceCatalog.Entry e : catalog.packages()) {
+                if (!registry.isLocal(e.name())) {
+                    registry.saveInfos(List.of(PackageInfos.registeredOnly(e.name(), e.url(),
+                            List.of(errors.getOrDefault(e.name(), "not materialised yet")), now)));
+                    listed.add(e.name());
+                }
+            }
+            registry.retainInfos(listed);
         } catch (IOException e) {
             throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot write the info snapshot: " + e.getMessage(), e);
         }

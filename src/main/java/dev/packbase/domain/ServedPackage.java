@@ -1,0 +1,41 @@
+package dev.packbase.domain;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the request path needs of one package, held in memory for every package: per tag the bytes to
+ * send (digest, size), the commit the Git layer serves and the Zig hashes that find it. The rest of the
+ * record (other digests, Zig metadata, warnings) stays in storage, so that memory grows by a few hundred
+ * bytes per tag rather than by the record's full size.
+ */
+public record ServedPackage(String name, List<ServedTag> tags) {
+
+    public ServedPackage {
+        tags = List.copyOf(tags);
+    }
+
+    /** One tag's serving data; field names as in {@link TagEntry}. */
+    public record ServedTag(String tag, long sizeBytes, String sha256, String commitOid, long commitTime,
+            String zigHash, String zigLegacyHash) {
+    }
+
+    /** "Latest" order of {@link PackageRecord#LATEST_ORDER}, on served tags. */
+    public static final Comparator<ServedTag> LATEST_ORDER = LatestOrder.by(ServedTag::tag, ServedTag::commitTime);
+
+    public static ServedPackage of(PackageRecord record) {
+        return new ServedPackage(record.name(), record.tags().stream().map(t -> new ServedTag(t.tag(), t.sizeBytes(),
+                t.sha256(), t.commitOid(), t.commitTime(), t.zig() == null ? null : t.zig().hash(),
+                t.zig() == null ? null : t.zig().legacyHash())).toList());
+    }
+
+    public Optional<ServedTag> tag(String tag) {
+        for (ServedTag t : tags) {
+            if (t.tag().equals(tag)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+}
