@@ -197,12 +197,15 @@ GC_LOG="$T/gc-start$STARTS.log"
 # The served state is the generated one: every package local, registered and healthy, with its tags.
 curl -sf "$PB_URL/api/list" -o "$T/list.json" || die "GET /api/list failed"
 curl -sf "$PB_URL/api/info/$(printf 'pkg_%05d' $((PACKAGES - 1)))" -o "$T/info.json" || die "GET /api/info failed"
+# A reused root also holds the small packages that earlier runs fetched (below), and only those.
 python3 - "$T/status-start$STARTS.json" "$T/list.json" "$T/info.json" "$PACKAGES" "$TAGS" <<'PY' || die "the served state is not the generated root"
 import json, sys
 status, lst, info = (json.load(open(p)) for p in sys.argv[1:4])
 n, t = int(sys.argv[4]), int(sys.argv[5])
-assert status["packages_total"] == n and status["packages_healthy"] == n, status
-assert len(lst["local_packages"]) == n and len(lst["registered_packages"]) == n and len(lst["packages"]) == n
+fetched = [p for p in lst["local_packages"] if p.startswith("small_")]
+assert status["packages_total"] == n + len(fetched) == status["packages_healthy"], status
+assert len(lst["local_packages"]) == n + len(fetched) and len(lst["registered_packages"]) == n, len(fetched)
+assert len(lst["packages"]) == n + len(fetched)
 assert info["tarball_count"] == t and info["healthy"] and info["registered"], info
 assert all(".url = \"http://" in x["zig_dependency"] for x in info["tarballs"]), info["tarballs"][0]
 PY
@@ -290,17 +293,18 @@ PY
 done
 
 # ------------------------------------------------------------------------ fetch of a new package
-# One small upstream (bench/gen-repo.py: 24 files, one tag) per fetch, each under a new name, so
-# every POST /api/fetch ingests a package packbase has never seen while all the others exist.
+# One small upstream (bench/gen-repo.py: 24 files, one tag) per fetch, each under a name no run used
+# before, so every POST /api/fetch ingests a package packbase has never seen while all the others exist.
+RUN_ID=$(date -u +%Y%m%d%H%M%S)
 for ((f = 1; f <= FETCHES; f++)); do
-  python3 "$here/gen-repo.py" "$T/upstream-$f" "small_$f" 24 1 2 4 0.05 "$((SEED * 100 + f))" >/dev/null
+  python3 "$here/gen-repo.py" "$T/upstream-$f" "small_${RUN_ID}_$f" 24 1 2 4 0.05 "$((SEED * 100 + f))" >/dev/null
 done
 for ((f = 1; f <= FETCHES; f++)); do
   reset_hwm "$PB_PID"
   c0=$(cpu_self "$PB_PID")
   t0=$EPOCHREALTIME
   code=$(curl -sS -o "$T/fetch-$f.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-    --data "{\"url\": \"file://$T/upstream-$f\", \"name\": \"small_$f\"}" "$PB_URL/api/fetch")
+    --data "{\"url\": \"file://$T/upstream-$f\", \"name\": \"small_${RUN_ID}_$f\"}" "$PB_URL/api/fetch")
   rec "fetch$f" wall_ms "$(ms_since "$t0")"
   c1=$(cpu_self "$PB_PID")
   rec "fetch$f" cpu_ms "$(( (c1 - c0) * 1000 / CLK_TCK ))"
@@ -315,7 +319,7 @@ PY
   log "fetch $f of a new package: $(awk -v k="fetch$f" '$1 == k && $2 == "wall_ms" { print $3 }' "$RES") ms"
 done
 curl -sf "$PB_URL/api/status" -o "$T/status-after.json" || die "GET /api/status after the updates failed"
-python3 - "$T/status-after.json" "$((PACKAGES + FETCHES))" <<'PY' || die "packages are unhealthy after the updates and fetches: $(cat "$T/status-after.json")"
+python3 - "$T/status-after.json" "$(($(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["local_packages"]))' "$T/list.json") + FETCHES))" <<'PY' || die "packages are unhealthy after the updates and fetches: $(cat "$T/status-after.json")"
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["packages_total"] == int(sys.argv[2]) == s["packages_healthy"], s
