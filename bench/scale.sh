@@ -221,10 +221,16 @@ setup = function(thread) thread:set("id", counter); counter = counter + 1 end
 init = function(args)
   math.randomseed($SEED * 7919 + id)
   info = (args[1] == "info")
+  gzip = (args[1] == "list")
 end
+-- /api/list as HTTP clients that accept gzip ask for it (curl --compressed, browsers); "listplain"
+-- is the same list without Accept-Encoding.
 request = function()
   if info then
     return wrk.format("GET", string.format("/api/info/pkg_%05d", math.random(0, n - 1)))
+  end
+  if gzip then
+    return wrk.format("GET", nil, { ["Accept-Encoding"] = "gzip" })
   end
   return wrk.format("GET")
 end
@@ -235,20 +241,21 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
 end
 LUA
-run_wrk() { # $1 endpoint (list|info|status), $2 threads, $3 connections, $4 seconds, $5 output file
+run_wrk() { # $1 endpoint (list|listplain|info|status), $2 threads, $3 connections, $4 seconds, $5 output file
   local path=/api/$1
   [ "$1" = info ] && path=/api/info/pkg_00000 # replaced per request by the script
+  [ "$1" = listplain ] && path=/api/list
   wrk -t"$2" -c"$3" -d"$4"s --latency -s "$T/report.lua" "$PB_URL$path" -- "$1" >"$5" 2>&1 \
     || die "wrk against $path failed: $(cat "$5")"
 }
 gc_lines() { wc -l <"$GC_LOG"; }
 RUNS_TSV="$T/runs.tsv"
 : >"$RUNS_TSV"
-for ep in list info status; do
+for ep in list listplain info status; do
   if [ "$WARMUP_S" -gt 0 ]; then run_wrk "$ep" "$THREADS" "$CONNECTIONS" "$WARMUP_S" "$T/warmup-$ep.txt"; fi
 done
 for ((r = 1; r <= ROUNDS; r++)); do
-  for ep in list info status; do
+  for ep in list listplain info status; do
     for conc in 1 "$CONNECTIONS"; do
       th=$THREADS; [ "$conc" -lt "$th" ] && th=$conc
       out="$T/wrk-$ep-$conc-$r.txt"
@@ -393,7 +400,8 @@ def gc_text(v):
     peak, pauses, longest = v
     return f"peak {peak} MiB, {pauses} GC pause{'s' if pauses != 1 else ''} (longest {longest:.0f} ms)" if pauses else "no GC"
 heap = E["R_HEAP"]
-eps = [("list", "/api/list"), ("info", "/api/info/<pkg>"), ("status", "/api/status")]
+eps = [("list", "/api/list, Accept-Encoding: gzip"), ("info", "/api/info/<pkg>"), ("listplain", "/api/list without gzip"),
+       ("status", "/api/status")]
 
 o = []
 p = o.append

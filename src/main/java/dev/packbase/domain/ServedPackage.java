@@ -5,12 +5,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the request path needs of one package, held in memory for every package: per tag the bytes to
- * send (digest, size), the commit the Git layer serves and the Zig hashes that find it. The rest of the
+ * What the request path needs of one package, held in memory for every package: its upstream binding
+ * and last check (an update's freshness test), and per tag the bytes to send (digest, size), the
+ * commit the Git layer serves and the Zig hashes that find it. The rest of the
  * record (other digests, Zig metadata, warnings) stays in storage, so that memory grows by a few hundred
  * bytes per tag rather than by the record's full size.
  */
-public record ServedPackage(String name, List<ServedTag> tags) {
+public record ServedPackage(String name, String upstreamUrl, long checkedAt, List<ServedTag> tags) {
 
     public ServedPackage {
         tags = List.copyOf(tags);
@@ -25,7 +26,7 @@ public record ServedPackage(String name, List<ServedTag> tags) {
     public static final Comparator<ServedTag> LATEST_ORDER = LatestOrder.by(ServedTag::tag, ServedTag::commitTime);
 
     public static ServedPackage of(PackageRecord record) {
-        return new ServedPackage(record.name(), record.tags().stream().map(t -> new ServedTag(t.tag(), t.sizeBytes(),
+        return new ServedPackage(record.name(), record.upstreamUrl(), record.checkedAt(), record.tags().stream().map(t -> new ServedTag(t.tag(), t.sizeBytes(),
                 t.sha256(), t.commitOid(), t.commitTime(), t.zig() == null ? null : t.zig().hash(),
                 t.zig() == null ? null : t.zig().legacyHash())).toList());
     }

@@ -100,10 +100,15 @@ public final class PackageState {
     public void load() throws IOException {
         loadedSnapshotStamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
                 .map(i -> i.size() + "@" + i.lastModifiedMillis()).orElse("");
-        ObjectReader records = json.readerFor(PackageRecord.class);
-        Map<String, ServedPackage> loaded = readAll(StorageKeys.PACKAGES_DIR,
-                in -> ServedPackage.of(records.readValue(in)), ServedPackage::name, "package record");
+        long t0 = System.nanoTime();
+        ServedPackageReader records = new ServedPackageReader(json.getFactory());
+        Map<String, ServedPackage> loaded = readAll(StorageKeys.PACKAGES_DIR, records::read, ServedPackage::name,
+                "package record");
+        long t1 = System.nanoTime();
         Map<String, Health> entries = readAll(StorageKeys.INFO_DIR, this::readHealth, Health::name, "info entry");
+        long t2 = System.nanoTime();
+        LOG.info(() -> String.format("read %d package records in %d ms and %d info entries in %d ms", loaded.size(),
+                (t1 - t0) / 1_000_000, entries.size(), (t2 - t1) / 1_000_000));
         Map<String, Boolean> health = new HashMap<>();
         entries.values().forEach(h -> health.put(h.name(), h.healthy()));
         migrateFromSnapshot(loaded.keySet(), health);
@@ -130,13 +135,16 @@ public final class PackageState {
             }
             String name = null;
             boolean ok = false;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean seen = false;
+            // PackageInfo writes both fields first, so reading usually stops after a few tokens.
+            while ((name == null || !seen) && p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if (field.equals("package") && value == JsonToken.VALUE_STRING) {
                     name = p.getText();
                 } else if (field.equals("healthy")) {
                     ok = value == JsonToken.VALUE_TRUE;
+                    seen = true;
                 } else {
                     p.skipChildren();
                 }
@@ -416,17 +424,23 @@ public final class PackageState {
      * run that saved every package's entry ({@link #saveInfos} as it went).
      */
     public void retainInfos(Set<String> names) throws IOException {
-        try (SnapshotWriter.Change change = snapshot.begin()) {
-            for (String key : storage.list(StorageKeys.INFO_DIR)) {
-                String name = key.substring(StorageKeys.INFO_DIR.length(), key.length() - ".json".length());
-                if (!names.contains(name)) {
-                    storage.delete(key);
+        List<String> unlisted = new ArrayList<>();
+        for (String key : storage.list(StorageKeys.INFO_DIR)) {
+            String name = key.substring(StorageKeys.INFO_DIR.length(), key.length() - ".json".length());
+            if (!names.contains(name)) {
+                unlisted.add(name);
+            }
+        }
+        if (!unlisted.isEmpty()) {
+            try (SnapshotWriter.Change change = snapshot.begin()) {
+                for (String name : unlisted) {
+                    storage.delete(StorageKeys.packageInfo(name));
                     healthy.remove(name);
                 }
             }
+            changed();
         }
-        changed();
-        snapshot.flush();
+        snapshot.flush(); // written only if some entry changed since the last write
     }
 
     private volatile String loadedSnapshotStamp = "";

@@ -7,6 +7,7 @@ import dev.packbase.config.Config;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.ServedPackage;
 import dev.packbase.domain.SourceCatalog;
 import dev.packbase.domain.UpdateState;
 import dev.packbase.ingest.FetchResult;
@@ -188,15 +189,7 @@ public final class UpdateService {
         long ttl = config.update().ttl().toSeconds();
         for (Job job : jobs.values()) {
             PackageName name = new PackageName(job.name());
-            Optional<PackageRecord> record;
-            try {
-                record = registry.find(name);
-            } catch (IOException e) {
-                String message = "cannot read the record of " + job.name() + ": " + e.getMessage();
-                failures.add(new UpdateState.Failure(job.name(), ErrorCode.INTERNAL_ERROR.code(), message));
-                errors.put(job.name(), message);
-                continue;
-            }
+            Optional<ServedPackage> record = registry.served(name);
             if (record.isPresent() && !sameUpstream(job, record.get())) {
                 String message = "package '" + job.name() + "' is bound to " + record.get().upstreamUrl()
                         + "; the catalog now says " + job.url() + " (the stored tarballs are kept)";
@@ -230,7 +223,7 @@ public final class UpdateService {
                 (System.nanoTime() - started) / 1_000_000);
     }
 
-    private static boolean sameUpstream(Job job, PackageRecord record) {
+    private static boolean sameUpstream(Job job, ServedPackage record) {
         try {
             return UpstreamUrl.parse(job.url(), true).sameUpstreamAs(record.upstreamUrl());
         } catch (PackbaseException e) {
@@ -255,9 +248,13 @@ public final class UpdateService {
                 if (errors.containsKey(local)) {
                     List<String> problems = new ArrayList<>(info.problems());
                     problems.add("last update failed: " + errors.get(local));
-                    info = withProblems(info, problems);
+                    info = info.withProblems(problems);
                 }
-                registry.saveInfos(List.of(info));
+                // An entry whose content did not change keeps its file (and its generated_at): a no-op run
+                // then writes nothing per package, which matters with an fsync per write.
+                if (previous.isEmpty() || !previous.get().withGeneratedAt(0).equals(info.withGeneratedAt(0))) {
+                    registry.saveInfos(List.of(info));
+                }
                 listed.add(local);
             } catch (IOException | RuntimeException e) {
                 LOG.warning(() -> "update: cannot compute the snapshot of " + local + ": " + e.getMessage());
@@ -266,8 +263,12 @@ public final class UpdateService {
         try {
             for (SourceCatalog.Entry e : catalog.packages()) {
                 if (!registry.isLocal(e.name())) {
-                    registry.saveInfos(List.of(PackageInfos.registeredOnly(e.name(), e.url(),
-                            List.of(errors.getOrDefault(e.name(), "not materialised yet")), now)));
+                    PackageInfo info = PackageInfos.registeredOnly(e.name(), e.url(),
+                            List.of(errors.getOrDefault(e.name(), "not materialised yet")), now);
+                    Optional<PackageInfo> previous = registry.info(e.name());
+                    if (previous.isEmpty() || !previous.get().withGeneratedAt(0).equals(info.withGeneratedAt(0))) {
+                        registry.saveInfos(List.of(info));
+                    }
                     listed.add(e.name());
                 }
             }
@@ -275,12 +276,5 @@ public final class UpdateService {
         } catch (IOException e) {
             throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot write the info snapshot: " + e.getMessage(), e);
         }
-    }
-
-    private static PackageInfo withProblems(PackageInfo i, List<String> problems) {
-        return new PackageInfo(i.packageName(), i.available(), i.registered(), i.local(), i.tarballDirPresent(),
-                i.tarballCount(), i.latestTag(), i.latestSizeBytes(), i.sizeBytes(), i.tarballs(), i.smartHttpReady(),
-                i.pseudoGitFetchable(), false, problems, i.gitProblems(), i.upstreamUrl(), i.checkedAt(), i.generatedAt(),
-                i.warnings());
     }
 }

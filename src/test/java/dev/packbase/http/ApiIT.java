@@ -104,6 +104,17 @@ class ApiIT {
         assertEquals(List.of("zlib-lite"), JSON.convertValue(list.path("local_packages"), List.class));
         assertEquals(List.of(), JSON.convertValue(list.path("registered_packages"), List.class));
 
+        // The same list gzipped for a client that accepts it, and plain for one that refuses gzip.
+        HttpResponse<String> plain = s.get("/api/list");
+        HttpResponse<byte[]> gzipped = s.getBytes("/api/list", "Accept-Encoding", "br, gzip");
+        assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse(""), gzipped.headers().map().toString());
+        assertEquals("Accept-Encoding", gzipped.headers().firstValue("Vary").orElse(""));
+        assertEquals(plain.body(), new String(new java.util.zip.GZIPInputStream(
+                new java.io.ByteArrayInputStream(gzipped.body())).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<byte[]> refused = s.getBytes("/api/list", "Accept-Encoding", "gzip;q=0, identity");
+        assertTrue(refused.headers().firstValue("Content-Encoding").isEmpty(), refused.headers().map().toString());
+        assertEquals(plain.body(), new String(refused.body(), java.nio.charset.StandardCharsets.UTF_8));
+
         JsonNode info = json(s.get("/api/info/zlib-lite"));
         assertEquals("zlib-lite", info.path("package").asText());
         assertTrue(info.path("available").asBoolean());

@@ -44,7 +44,7 @@ class PackageStateTest {
         return s.toString();
     }
 
-    private static TagEntry tag(String name, int seed) {
+    static TagEntry tag(String name, int seed) {
         ZigInfo zig = new ZigInfo("pkg-" + name + "-" + hex(seed, 20), "1220" + hex(seed + 1, 64), null,
                 hex(seed + 2, 64), 100, 3, "pkg", "enum_literal", name.substring(1), "0x1234", "0.14.0",
                 List.of("build.zig", "build.zig.zon", "src"), List.of(), List.of("0.14-0.15", "0.16+"), null,
@@ -54,7 +54,7 @@ class PackageStateTest {
                 hex(seed + 10, 64), 3, zig);
     }
 
-    private static PackageRecord record(String name, int tags) {
+    static PackageRecord record(String name, int tags) {
         List<TagEntry> entries = new java.util.ArrayList<>();
         for (int i = 0; i < tags; i++) {
             entries.add(tag("v1." + i + ".0", name.hashCode() + i * 100));

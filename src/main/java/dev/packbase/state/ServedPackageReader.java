@@ -1,0 +1,102 @@
+package dev.packbase.state;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.packbase.domain.ServedPackage;
+import dev.packbase.domain.ServedPackage.ServedTag;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the {@link ServedPackage} out of a stored package record without building the record: only
+ * the fields serving needs are kept, everything else is skipped unparsed. Loading every record at
+ * start is most of the start time of a large root, and most of a record is Zig metadata and digests
+ * that serving never looks at. Field names are the record's JSON names ({@code PackageRecord},
+ * {@code TagEntry}, {@code ZigInfo}); {@code ServedPackageReaderTest} checks that this reader and
+ * {@link ServedPackage#of} agree.
+ */
+final class ServedPackageReader {
+    private final JsonFactory factory;
+
+    ServedPackageReader(JsonFactory factory) {
+        this.factory = factory;
+    }
+
+    ServedPackage read(InputStream in) throws IOException {
+        try (JsonParser p = factory.createParser(in)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT, "a package record");
+            String name = null;
+            String upstreamUrl = null;
+            long checkedAt = 0;
+            List<ServedTag> tags = new ArrayList<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "name" -> name = p.getValueAsString();
+                    case "upstream_url" -> upstreamUrl = p.getValueAsString();
+                    case "checked_at" -> checkedAt = p.getValueAsLong();
+                    case "tags" -> {
+                        expect(value, JsonToken.START_ARRAY, "tags");
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            tags.add(tag(p));
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (name == null) {
+                throw new IOException("a package record without a name");
+            }
+            return new ServedPackage(name, upstreamUrl, checkedAt, tags);
+        }
+    }
+
+    private static ServedTag tag(JsonParser p) throws IOException {
+        String tag = null;
+        String sha256 = null;
+        String commitOid = null;
+        String zigHash = null;
+        String zigLegacyHash = null;
+        long size = 0;
+        long commitTime = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "tag" -> tag = p.getValueAsString();
+                case "size_bytes" -> size = p.getValueAsLong();
+                case "sha256" -> sha256 = p.getValueAsString();
+                case "commit_oid" -> commitOid = p.getValueAsString();
+                case "commit_time" -> commitTime = p.getValueAsLong();
+                case "zig" -> {
+                    if (value == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String z = p.currentName();
+                            p.nextToken();
+                            switch (z) {
+                                case "hash" -> zigHash = p.getValueAsString();
+                                case "legacy_hash" -> zigLegacyHash = p.getValueAsString();
+                                default -> p.skipChildren();
+                            }
+                        }
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (tag == null) {
+            throw new IOException("a tag entry without a tag");
+        }
+        return new ServedTag(tag, size, sha256, commitOid, commitTime, zigHash, zigLegacyHash);
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected, String what) throws IOException {
+        if (actual != expected) {
+            throw new IOException("expected " + what + ", found " + actual);
+        }
+    }
+}
