@@ -186,7 +186,7 @@ final class ApiHandler implements Routes.Handler {
      * The list body depends on nothing but the registry's names, so it is serialised (and gzipped) once
      * per registry change and then sent as bytes: it grows with the registry (three names per package),
      * and building it per request would cost more than sending it. Clients that accept gzip get the
-     * compressed copy, a tenth of the size.
+     * compressed copy, about a fifth of the size.
      */
     private void list(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         PackageState.Summary summary = registry.summary();
