@@ -53,9 +53,9 @@ import org.eclipse.jgit.lib.TreeFormatter;
  * manifests, records, derived Git packs and the Git self-check, all written by the code a real fetch
  * runs). It then writes the state an update run leaves behind: the synced source catalog (every
  * package registered, under the URL its record is bound to) and one info snapshot of every package.
- * A real fetch would rewrite the whole snapshot after each package, quadratic in N, so here each
- * package is ingested with its own empty {@link PackageState} and the snapshot is written once at the end
- * with {@link PackageInfos#compute}, as {@code POST /api/update} computes it.
+ * Each package is ingested with its own empty {@link PackageState}, so the generator's memory does not grow
+ * with N, and the snapshot is written once at the end with {@link PackageInfos#compute}, as
+ * {@code POST /api/update} computes it.
  *
  * <p>Usage: {@code ScaleRoot <root> <catalog.json> <packages> <tags> <threads> <seed>}. Not a test.
  */
