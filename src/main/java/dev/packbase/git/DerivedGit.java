@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.WorkPool;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
@@ -90,19 +91,26 @@ public final class DerivedGit {
         }
     }
 
+    /** The manifest of one tag, read only for the tags whose packs have to be built. */
+    @FunctionalInterface
+    public interface Manifests {
+        TagManifest of(String tag) throws IOException;
+    }
+
     /**
-     * Makes sure every given tag has its packs, building what is missing or broken, then the history
-     * pack of all of them, and rewrites the index to exactly these tags.
+     * Makes sure every given tag has its packs, building what is missing or broken (reading only those tags'
+     * manifests), then the history pack of all of them, and replaces the index when it names other tags or packs.
+     * An ingest that brought nothing new leaves the index, and so the Git layer's open view, as they are.
      */
-    public Ensured ensure(PackageName pkg, List<TagManifest> manifests) throws IOException {
+    public Ensured ensure(PackageName pkg, List<TagEntry> entries, Manifests manifests) throws IOException {
         Optional<GitIndex> previous = index(pkg);
         Map<String, GitIndex.Tag> known = new LinkedHashMap<>();
         previous.ifPresent(i -> i.tags().forEach(t -> known.put(t.tag(), t)));
         List<TagManifest> missing = new ArrayList<>();
-        for (TagManifest m : manifests) {
-            GitIndex.Tag existing = known.get(m.tag());
+        for (TagEntry entry : entries) {
+            GitIndex.Tag existing = known.get(entry.tag());
             if (existing == null || !present(pkg, existing)) {
-                missing.add(m);
+                missing.add(manifests.of(entry.tag()));
             }
         }
         // Contiguous runs of releases in version order, one per worker: neighbouring releases share
@@ -116,19 +124,22 @@ public final class DerivedGit {
         Map<String, GitIndex.Tag> fresh = new HashMap<>();
         work.map(slices, slice -> buildRun(pkg, slice)).forEach(run -> run.forEach(t -> fresh.put(t.tag(), t)));
         List<GitIndex.Tag> tags = new ArrayList<>();
-        for (TagManifest m : manifests) {
-            tags.add(fresh.containsKey(m.tag()) ? fresh.get(m.tag()) : known.get(m.tag()));
+        for (TagEntry entry : entries) {
+            tags.add(fresh.containsKey(entry.tag()) ? fresh.get(entry.tag()) : known.get(entry.tag()));
         }
         java.util.Set<String> built = new java.util.TreeSet<>(fresh.keySet());
         String history = previous.map(GitIndex::historyPack).orElse(null);
         if (!built.isEmpty() || previous.isEmpty() || !previous.get().tags().equals(tags) || history == null
                 || !historyPresent(pkg, history)) {
-            history = buildHistory(pkg, manifests, tags);
+            history = buildHistory(pkg, entries, tags);
         }
         GitIndex index = new GitIndex(GitIndex.FORMAT, pkg.value(), tags, history);
-        storage.replace(StorageKeys.gitDir(pkg) + "index.json", out -> json.writeValue(out, index));
-        deleteStaleHistory(pkg, history, previous.map(GitIndex::historyPack).orElse(null));
-        return new Ensured(index, built);
+        boolean changed = previous.isEmpty() || !previous.get().equals(index);
+        if (changed) {
+            storage.replace(StorageKeys.gitDir(pkg) + "index.json", out -> json.writeValue(out, index));
+            deleteStaleHistory(pkg, history, previous.map(GitIndex::historyPack).orElse(null));
+        }
+        return new Ensured(index, built, changed);
     }
 
     /**
@@ -168,8 +179,8 @@ public final class DerivedGit {
         return tags;
     }
 
-    /** The index after {@link #ensure}, and the tags whose packs it had to build. */
-    public record Ensured(GitIndex index, java.util.Set<String> built) {
+    /** The index after {@link #ensure}, the tags whose packs it had to build, and whether the index was replaced. */
+    public record Ensured(GitIndex index, java.util.Set<String> built, boolean changed) {
     }
 
     /** Whether every given tag (tag name → served commit) has its derived data, files included. */
@@ -221,10 +232,10 @@ public final class DerivedGit {
      * (semver, then commit time, then name: see {@link PackageRecord#LATEST_ORDER}), so the same
      * tag set gives the same bytes however and in which order its tags were ingested.
      */
-    private String buildHistory(PackageName pkg, List<TagManifest> manifests, List<GitIndex.Tag> tags) throws IOException {
+    private String buildHistory(PackageName pkg, List<TagEntry> entries, List<GitIndex.Tag> tags) throws IOException {
         Map<String, GitIndex.Tag> byName = new HashMap<>();
         tags.forEach(t -> byName.put(t.tag(), t));
-        List<ObjectId> oldestFirst = manifests.stream().map(TagManifest::toEntry).sorted(PackageRecord.LATEST_ORDER)
+        List<ObjectId> oldestFirst = entries.stream().sorted(PackageRecord.LATEST_ORDER)
                 .map(t -> ObjectId.fromString(byName.get(t.tag()).commit())).toList();
         long start = System.nanoTime();
         try (PackageRepository perTag = PackageRepository.open("derive-history/" + pkg.value(), storage, packPrefix(pkg),

@@ -71,6 +71,14 @@ public final class GitService {
         if (cached != null && cached.record() == record.get()) {
             return Optional.of(cached);
         }
+        if (cached != null && cached.record().tags().equals(record.get().tags())) {
+            // A fetch that brought nothing new gives the package a new record (its check time) with the same
+            // tags: the view depends only on those, so it stays open, under the new record.
+            Served same = new Served(name, record.get(), cached.index(), cached.repository(), cached.refs(),
+                    cached.headTag(), cached.packViews());
+            cache.replace(name.value(), cached, same);
+            return Optional.of(same);
+        }
         Optional<GitIndex> index = derived.index(name);
         if (index.isEmpty()) {
             return Optional.empty();

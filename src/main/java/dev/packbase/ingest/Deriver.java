@@ -2,18 +2,14 @@ package dev.packbase.ingest;
 
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
-import dev.packbase.domain.TagEntry;
-import dev.packbase.domain.TagManifest;
 import dev.packbase.git.DerivedGit;
 import dev.packbase.git.GitService;
 import dev.packbase.state.PackageState;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The derive stage: brings a package's derived Git data (per-tag packs, history pack, index) up to
- * date with its record, building only what is missing, and makes the Git layer re-read it.
+ * date with its record, building only what is missing, and makes the Git layer re-read it when it changed.
  */
 public final class Deriver {
     /** The derived data after the stage, the tags it had to build, and how long that took. */
@@ -31,14 +27,12 @@ public final class Deriver {
     }
 
     public Derived derive(PackageName name, PackageRecord record) throws IOException {
-        List<TagManifest> manifests = new ArrayList<>();
-        for (TagEntry tag : record.tags()) {
-            manifests.add(state.manifest(name, tag.tag())
-                    .orElseThrow(() -> new IOException("manifest of " + tag.tag() + " is missing")));
-        }
         long started = System.nanoTime();
-        DerivedGit.Ensured ensured = derivedGit.ensure(name, manifests);
-        git.invalidate(name);
+        DerivedGit.Ensured ensured = derivedGit.ensure(name, record.tags(), tag -> state.manifest(name, tag)
+                .orElseThrow(() -> new IOException("manifest of " + tag + " is missing")));
+        if (ensured.changed()) {
+            git.invalidate(name);
+        }
         return new Derived(ensured, System.nanoTime() - started);
     }
 }

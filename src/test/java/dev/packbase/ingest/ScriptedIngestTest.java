@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.TagManifest;
+import dev.packbase.git.GitService;
 import dev.packbase.testing.ScriptedUpstream;
 import dev.packbase.testing.Tarballs;
 import dev.packbase.testing.TestConfigs;
@@ -158,11 +160,18 @@ class ScriptedIngestTest {
         Packbase pb = packbase(root);
         pb.fetches().ingest(NAME, new TagSource(upstream));
         long modified = Files.getLastModifiedTime(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")).toMillis();
+        Path index = root.resolve(dev.packbase.storage.StorageKeys.gitDir(NAME) + "index.json");
+        Object indexFile = Files.readAttributes(index, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        GitService.Served view = pb.git().open(NAME).orElseThrow();
         FetchResult again = pb.fetches().ingest(NAME, new TagSource(upstream));
         assertEquals(0, again.tarballsCreated());
         assertEquals(3, again.tarballsPresent());
         assertEquals(1, upstream.fetches().size(), "known and remembered-skipped tags are not fetched again");
         assertEquals(modified, Files.getLastModifiedTime(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")).toMillis());
+        assertEquals(indexFile, Files.readAttributes(index, java.nio.file.attribute.BasicFileAttributes.class).fileKey(),
+                "the Git index is not replaced when nothing new was ingested");
+        assertSame(view.repository(), pb.git().open(NAME).orElseThrow().repository(),
+                "the Git layer keeps its open view of the package");
     }
 
     @Test

@@ -69,7 +69,8 @@ public final class StoredPackages {
         PackageRecord record = new PackageRecord(PackageRecord.FORMAT, name.value(), upstream.url(), now, now,
                 manifests.stream().map(TagManifest::toEntry).toList(), List.of(), List.of());
         state.save(record);
-        derived.ensure(name, manifests);
+        derived.ensure(name, record.tags(), tag -> manifests.stream().filter(m -> m.tag().equals(tag)).findFirst()
+                .orElseThrow());
         return record;
     }
 }
