@@ -24,8 +24,14 @@ A=$(realpath "$1"); B=$(realpath "$2")
 ROUNDS=${AB_ROUNDS:-30}
 base=${AB_TMPDIR:-$([ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")}
 T=$(mktemp -d "$base/packbase-ab.XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$T"; }
+# start() runs in a command substitution (a subshell), so each server's PID goes to a file.
+cleanup() {
+  for f in "$T"/*/pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
+  for f in "$T"/*/pid; do # up to 10 s for each JVM to exit before its root is deleted
+    for _ in $(seq 1 100); do kill -0 "$(cat "$f")" 2>/dev/null || break; sleep 0.1; done
+  done
+  rm -rf "$T"
+}
 trap cleanup EXIT
 
 python3 "$here/gen-repo.py" "$T/work" benchlib "${AB_FILES:-300}" "${AB_TAGS:-20}" "${AB_COMMITS:-3}" \
@@ -41,11 +47,12 @@ start() { # <name> <war> -> port on stdout
   mkdir -p "$T/$1"
   PACKBASE_ROOT="$T/$1/root" PACKBASE_SEED=false PACKBASE_PORT=0 PACKBASE_HOST=127.0.0.1 \
     PACKBASE_ALLOW_FILE_URLS=true java -jar "$2" >"$T/$1/log" 2>&1 &
-  pids+=($!)
+  local pid=$!
+  echo "$pid" >"$T/$1/pid"
   for _ in $(seq 1 600); do
     port=$(sed -n 's|^packbase listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/$1/log")
     [ -n "$port" ] && { echo "$port"; return; }
-    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$T/$1/log" >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { cat "$T/$1/log" >&2; exit 1; }
     sleep 0.1
   done
   echo "$1 did not start" >&2; exit 1
