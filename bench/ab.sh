@@ -71,38 +71,42 @@ $(ms git -C "$T/full$p" fetch -q) \
 $(ms curl -sf -o /dev/null "http://127.0.0.1:$p/benchlib/info/refs?service=git-upload-pack") $(ms fetch "$p")"
   done
 done >"$T/times"
-python3 - "$T/times" "$pa" "$pb" "$A" "$B" "$ROUNDS" <<'PY'
+if command -v wrk >/dev/null; then
+  tarball=/p/tiny/tag/v1.0.0.tar.gz
+  size=$(curl -sf "http://127.0.0.1:$pa$tarball" | wc -c)
+  for p in $pa $pb; do wrk -t2 -c"${AB_CONNECTIONS:-16}" -d2s "http://127.0.0.1:$p$tarball" >/dev/null; done # warm-up
+  for _ in $(seq 1 "${AB_WRK_ROUNDS:-3}"); do
+    for p in $pa $pb; do
+      echo "$p $(wrk -t2 -c"${AB_CONNECTIONS:-16}" -d"${AB_WRK_SECONDS:-5}"s "http://127.0.0.1:$p$tarball" \
+        | sed -n 's/^Requests\/sec: *//p')"
+    done
+  done >"$T/wrk"
+else
+  echo "wrk not installed: no tarball runs" >&2
+  size=0 && : >"$T/wrk"
+fi
+python3 - "$T" "$pa" "$pb" "$A" "$B" "$ROUNDS" "$size" <<'PY'
 import statistics, sys
-times, pa, pb, wa, wb, rounds = sys.argv[1:]
-rows = {}
-for line in open(times):
-    port, *v = line.split()
-    rows.setdefault(port, []).append([int(x) for x in v])
+t, pa, pb, wa, wb, rounds, size = sys.argv[1:]
+
+def by_port(name):
+    """Each line is '<port> <value>…': the values per port, run by run."""
+    rows = {}
+    for line in open(f"{t}/{name}"):
+        port, *values = line.split()
+        rows.setdefault(port, []).append([float(v) for v in values])
+    return rows
+
+times = by_port("times")
 print(f"{rounds} rounds, alternating request by request; median ms")
 print("| WAR | clone --depth 1 | full clone | git fetch, up to date | info/refs | POST /api/fetch, no new tags |")
 print("|---|---:|---:|---:|---:|---:|")
 for port, war in ((pa, wa), (pb, wb)):
-    cols = list(zip(*rows[port]))
-    print(f"| {war} | " + " | ".join(f"{statistics.median(c):g}" for c in cols) + " |")
-PY
-
-command -v wrk >/dev/null || { echo "wrk not installed: no tarball runs"; exit 0; }
-tarball=/p/tiny/tag/v1.0.0.tar.gz
-size=$(curl -sf "http://127.0.0.1:$pa$tarball" | wc -c)
-for p in $pa $pb; do wrk -t2 -c"${AB_CONNECTIONS:-16}" -d2s "http://127.0.0.1:$p$tarball" >/dev/null; done # warm-up
-for _ in $(seq 1 "${AB_WRK_ROUNDS:-3}"); do
-  for p in $pa $pb; do
-    echo "$p $(wrk -t2 -c"${AB_CONNECTIONS:-16}" -d"${AB_WRK_SECONDS:-5}"s "http://127.0.0.1:$p$tarball" | sed -n 's/^Requests\/sec: *//p')"
-  done
-done >"$T/wrk"
-python3 - "$T/wrk" "$pa" "$pb" "$A" "$B" "$size" <<'PY'
-import statistics, sys
-runs, pa, pb, wa, wb, size = sys.argv[1:]
-rate = {}
-for line in open(runs):
-    port, v = line.split()
-    rate.setdefault(port, []).append(float(v))
-print(f"\nGET of a {int(size):,}-byte tarball, wrk -t2, rounds alternating; median req/s (every round)")
-for port, war in ((pa, wa), (pb, wb)):
-    print(f"| {war} | {statistics.median(rate[port]):,.0f} | " + " · ".join(f"{r:,.0f}" for r in rate[port]) + " |")
+    print(f"| {war} | " + " | ".join(f"{statistics.median(c):g}" for c in zip(*times[port])) + " |")
+rates = by_port("wrk")
+if rates:
+    print(f"\nGET of a {int(size):,}-byte tarball, wrk -t2, rounds alternating; median req/s (every round)")
+    for port, war in ((pa, wa), (pb, wb)):
+        r = [v[0] for v in rates[port]]
+        print(f"| {war} | {statistics.median(r):,.0f} | " + " · ".join(f"{x:,.0f}" for x in r) + " |")
 PY

@@ -99,8 +99,9 @@ public final class DerivedGit {
 
     /**
      * Makes sure every given tag has its packs, building what is missing or broken (reading only those tags'
-     * manifests), then the history pack of all of them, and replaces the index when it names other tags or packs.
-     * An ingest that brought nothing new leaves the index, and so the Git layer's open view, as they are.
+     * manifests), then the history pack of all of them, and replaces the index when anything was built or it names
+     * other tags or packs. An ingest that brought nothing new leaves the index, and so the Git layer's open view,
+     * as they are.
      */
     public Ensured ensure(PackageName pkg, List<TagEntry> entries, Manifests manifests) throws IOException {
         Optional<GitIndex> previous = index(pkg);
@@ -128,16 +129,19 @@ public final class DerivedGit {
             tags.add(fresh.containsKey(entry.tag()) ? fresh.get(entry.tag()) : known.get(entry.tag()));
         }
         java.util.Set<String> built = new java.util.TreeSet<>(fresh.keySet());
-        String history = previous.map(GitIndex::historyPack).orElse(null);
-        if (!built.isEmpty() || previous.isEmpty() || !previous.get().tags().equals(tags) || history == null
-                || !historyPresent(pkg, history)) {
+        String before = previous.map(GitIndex::historyPack).orElse(null);
+        boolean historyIntact = before != null && historyPresent(pkg, before);
+        String history = before;
+        if (!built.isEmpty() || previous.isEmpty() || !previous.get().tags().equals(tags) || !historyIntact) {
             history = buildHistory(pkg, entries, tags);
         }
         GitIndex index = new GitIndex(GitIndex.FORMAT, pkg.value(), tags, history);
-        boolean changed = previous.isEmpty() || !previous.get().equals(index);
+        // A rebuilt file can have the name of one an open view failed to read, so it counts as a change too.
+        boolean changed = !built.isEmpty() || previous.isEmpty() || !previous.get().equals(index)
+                || history != null && !historyIntact;
         if (changed) {
             storage.replace(StorageKeys.gitDir(pkg) + "index.json", out -> json.writeValue(out, index));
-            deleteStaleHistory(pkg, history, previous.map(GitIndex::historyPack).orElse(null));
+            deleteStaleHistory(pkg, history, before);
         }
         return new Ensured(index, built, changed);
     }
@@ -179,7 +183,7 @@ public final class DerivedGit {
         return tags;
     }
 
-    /** The index after {@link #ensure}, the tags whose packs it had to build, and whether the index was replaced. */
+    /** The index after {@link #ensure}, the tags whose packs it had to build, and whether anything was written. */
     public record Ensured(GitIndex index, java.util.Set<String> built, boolean changed) {
     }
 

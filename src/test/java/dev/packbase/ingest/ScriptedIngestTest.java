@@ -15,11 +15,13 @@ import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.git.GitService;
+import dev.packbase.storage.StorageKeys;
 import dev.packbase.testing.ScriptedUpstream;
 import dev.packbase.testing.Tarballs;
 import dev.packbase.testing.TestConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,15 +162,15 @@ class ScriptedIngestTest {
         Packbase pb = packbase(root);
         pb.fetches().ingest(NAME, new TagSource(upstream));
         long modified = Files.getLastModifiedTime(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")).toMillis();
-        Path index = root.resolve(dev.packbase.storage.StorageKeys.gitDir(NAME) + "index.json");
-        Object indexFile = Files.readAttributes(index, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        Path index = root.resolve(StorageKeys.gitDir(NAME) + "index.json");
+        Object indexFile = Files.readAttributes(index, BasicFileAttributes.class).fileKey();
         GitService.Served view = pb.git().open(NAME).orElseThrow();
         FetchResult again = pb.fetches().ingest(NAME, new TagSource(upstream));
         assertEquals(0, again.tarballsCreated());
         assertEquals(3, again.tarballsPresent());
         assertEquals(1, upstream.fetches().size(), "known and remembered-skipped tags are not fetched again");
         assertEquals(modified, Files.getLastModifiedTime(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")).toMillis());
-        assertEquals(indexFile, Files.readAttributes(index, java.nio.file.attribute.BasicFileAttributes.class).fileKey(),
+        assertEquals(indexFile, Files.readAttributes(index, BasicFileAttributes.class).fileKey(),
                 "the Git index is not replaced when nothing new was ingested");
         assertSame(view.repository(), pb.git().open(NAME).orElseThrow().repository(),
                 "the Git layer keeps its open view of the package");
