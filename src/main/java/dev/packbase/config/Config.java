@@ -42,7 +42,8 @@ public record Config(
             List<String> deniedNetworks,
             int maxRedirects,
             long maxDownloadBytes,
-            Duration timeout) {
+            Duration timeout,
+            dev.packbase.domain.UpstreamRewrites rewrites) {
 
         /** {@code file:} upstreams (local repositories) are allowed by listing {@code file} as a scheme. */
         public boolean allowFileUrls() {

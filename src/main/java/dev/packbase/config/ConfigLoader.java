@@ -3,6 +3,7 @@ package dev.packbase.config;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.domain.Cidr;
+import dev.packbase.domain.UpstreamRewrites;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,6 +126,12 @@ public final class ConfigLoader {
         s.retired(Settings.Retired.SOURCE_MAX_BYTES);
         Duration timeout = Duration.ofSeconds(s.number(Setting.FETCH_TIMEOUT_SECONDS, 1, 86_400));
         s.retired(Settings.Retired.SOURCE_TIMEOUT_SECONDS);
-        return new Config.Fetch(List.copyOf(schemes), hosts, denied, redirects, maxDownload, timeout);
+        UpstreamRewrites rewrites;
+        try {
+            rewrites = UpstreamRewrites.parse(s.list(Setting.UPSTREAM_REWRITES));
+        } catch (IllegalArgumentException e) {
+            throw Settings.invalid(Setting.UPSTREAM_REWRITES.envName(), s.text(Setting.UPSTREAM_REWRITES), e.getMessage());
+        }
+        return new Config.Fetch(List.copyOf(schemes), hosts, denied, redirects, maxDownload, timeout, rewrites);
     }
 }

@@ -53,9 +53,9 @@ public final class FetchService {
      * sources (fixture repositories under the root) use file: URLs whatever the API allows.
      */
     public FetchResult fetch(String rawUrl, String explicitName, boolean allowFile) {
-        UpstreamUrl url = UpstreamUrl.parse(rawUrl, allowFile);
+        UpstreamUrl url = UpstreamUrl.parse(rawUrl, allowFile).rewritten(limits.rewrites());
         PackageName name = packageName(url, explicitName);
-        // Only after every check of the request itself: this one resolves the host.
+        // Only after every check of the request itself: this one resolves the host (the rewritten one).
         UpstreamGuard.check(url, limits);
         return locks.with(name, () -> {
             Optional<PackageRecord> existing;

@@ -63,6 +63,14 @@ public record UpstreamUrl(String given, String transport, String identity, Strin
         return new UpstreamUrl(text, transport, identity, last);
     }
 
+    /**
+     * This URL with its transport rewritten ({@code PACKBASE_UPSTREAM_REWRITES}); what the client gave
+     * and the identity stay, so the package is bound to the URL it was asked for.
+     */
+    public UpstreamUrl rewritten(dev.packbase.domain.UpstreamRewrites rewrites) {
+        return new UpstreamUrl(given, rewrites.apply(transport), identity, derivedName);
+    }
+
     /** Whether {@code recorded} (a package's bound upstream URL) names the same repository as this URL. */
     public boolean sameUpstreamAs(String recorded) {
         if (recorded.equals(given)) {

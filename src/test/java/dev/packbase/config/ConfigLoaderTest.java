@@ -40,6 +40,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void upstreamRewritesAreReadAndABadPairIsNamed() {
+        Config c = load(Map.of("PACKBASE_UPSTREAM_REWRITES", "https://github.com/=http://127.0.0.1:8/gh/"), Map.of(), Map.of())
+                .config();
+        assertEquals("http://127.0.0.1:8/gh/o/r", c.fetch().rewrites().apply("https://github.com/o/r"));
+        PackbaseException e = assertThrows(PackbaseException.class,
+                () -> load(Map.of("PACKBASE_UPSTREAM_REWRITES", "https://github.com/"), Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("PACKBASE_UPSTREAM_REWRITES") && e.getMessage().contains("prefix=replacement"),
+                e.getMessage());
+    }
+
+    @Test
     void systemPropertyBeatsEnvironmentBeatsContextParam() {
         Config c = load(Map.of("PACKBASE_PORT", "9001", "PACKBASE_RELEASE", "env"),
                 Map.of("packbase.port", "9002"),
