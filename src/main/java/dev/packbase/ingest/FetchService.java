@@ -34,7 +34,10 @@ public final class FetchService {
         this.ingestSlots = new Semaphore(maxConcurrentIngests);
     }
 
-    /** {@code POST /api/fetch}: binds (or re-checks) a package and ingests its new tags. */
+    /**
+     * {@code POST /api/fetch}: binds (or re-checks) a package and ingests its new tags, or only the ref
+     * the URL's fragment names.
+     */
     public FetchResult fetch(String rawUrl, String explicitName) {
         if (!ingestSlots.tryAcquire()) {
             throw new PackbaseException(ErrorCode.BUSY, "all " + maxConcurrentIngests
@@ -69,7 +72,8 @@ public final class FetchService {
                 throw new PackbaseException(ErrorCode.CONFLICT, "package '" + name + "' is already bound to "
                         + existing.get().upstreamUrl() + ", not " + url.given(), Map.of("package", name.value()), null);
             }
-            return pipeline.run(name, new TagSource(new GitUpstream(url, limits)));
+            GitUpstream upstream = new GitUpstream(url, limits);
+            return pipeline.run(name, url.ref().<Source>map(ref -> new RefSource(upstream, ref)).orElseGet(() -> new TagSource(upstream)));
         });
     }
 

@@ -3,7 +3,10 @@ package dev.packbase.ingest;
 import dev.packbase.PackbaseException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import dev.packbase.domain.TagName;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * An upstream repository URL as {@code POST /api/fetch} accepts it: {@code git+https}, {@code https},
@@ -15,8 +18,22 @@ import java.util.Locale;
  *                  with the same identity name the same upstream (so http/https or a {@code .git}
  *                  suffix never cause a false name conflict)
  * @param derivedName the last path segment without {@code .git}, the default package name
+ * @param ref       the fragment, as Zig writes a pinned ref ({@code #<tag>} or {@code #<commit>}); empty for
+ *                  the whole repository
  */
-public record UpstreamUrl(String given, String transport, String identity, String derivedName) {
+public record UpstreamUrl(String given, String transport, String identity, String derivedName, Optional<String> ref) {
+    private static final Pattern FULL_COMMIT = Pattern.compile("[0-9a-f]{40}");
+    private static final Pattern SHORT_COMMIT = Pattern.compile("[0-9a-fA-F]{4,39}");
+
+    /** A full SHA-1 commit id, the only form of commit packbase takes (a short one is ambiguous upstream). */
+    public static boolean isFullCommitId(String ref) {
+        return FULL_COMMIT.matcher(ref).matches();
+    }
+
+    /** Hex of a commit-id-like length: what a user means by a short commit id, unless a tag has that name. */
+    static boolean looksLikeShortCommitId(String ref) {
+        return SHORT_COMMIT.matcher(ref).matches();
+    }
 
     public static UpstreamUrl parse(String raw, boolean allowFile) {
         if (raw == null || raw.isBlank()) {
@@ -36,8 +53,17 @@ public record UpstreamUrl(String given, String transport, String identity, Strin
             throw PackbaseException.badRequest("unsupported url scheme '" + uri.getScheme() + "' in '" + raw
                     + "': use git+https, https, git+http or http" + (file ? " (file URLs are disabled on this node)" : ""));
         }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw PackbaseException.badRequest("url '" + raw + "' must not have a query or fragment: name the repository only");
+        if (uri.getRawQuery() != null) {
+            throw PackbaseException.badRequest("url '" + raw + "' must not have a query: name the repository, and a ref"
+                    + " after '#'");
+        }
+        Optional<String> ref = Optional.ofNullable(uri.getFragment());
+        if (ref.isPresent() && !TagName.isServable(ref.get().replaceFirst("^refs/tags/", ""))) {
+            throw PackbaseException.badRequest("ref '" + ref.get() + "' in '" + raw + "' is not a tag name or a full commit id");
+        }
+        if (ref.isPresent()) {
+            text = text.substring(0, text.indexOf('#'));
+            uri = URI.create(text);
         }
         if (uri.getRawUserInfo() != null) {
             throw PackbaseException.badRequest("url '" + raw + "' must not contain credentials");
@@ -60,7 +86,7 @@ public record UpstreamUrl(String given, String transport, String identity, Strin
         String transport = transportScheme + text.substring(scheme.length());
         String authority = file ? "" : uri.getHost().toLowerCase(Locale.ROOT) + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
         String identity = (file ? "file:" : "") + authority + trimmed;
-        return new UpstreamUrl(text, transport, identity, last);
+        return new UpstreamUrl(text, transport, identity, last, ref);
     }
 
     /**
@@ -68,7 +94,7 @@ public record UpstreamUrl(String given, String transport, String identity, Strin
      * and the identity stay, so the package is bound to the URL it was asked for.
      */
     public UpstreamUrl rewritten(dev.packbase.domain.UpstreamRewrites rewrites) {
-        return new UpstreamUrl(given, rewrites.apply(transport), identity, derivedName);
+        return new UpstreamUrl(given, rewrites.apply(transport), identity, derivedName, ref);
     }
 
     /** Whether {@code recorded} (a package's bound upstream URL) names the same repository as this URL. */

@@ -1,0 +1,111 @@
+package dev.packbase.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.testing.Fixtures;
+import dev.packbase.testing.GitHttpBackend;
+import dev.packbase.testing.TestServer;
+import dev.packbase.testing.UpstreamRepo;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A ref in the URL fragment, as Zig writes a pinned dependency: {@code #<tag>} and {@code #<commit>}
+ * ingest just the tags they name, over real Git smart HTTP; a short commit id, a branch and an
+ * untagged commit are refused with the reason, and nothing else of the package changes.
+ */
+class PinnedRefIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path root;
+    @TempDir
+    Path upstreamRoot;
+    @TempDir
+    Path scratch;
+    private UpstreamRepo repo;
+
+    @BeforeEach
+    void upstream() {
+        repo = Fixtures.richRepo(upstreamRoot, "lib", scratch);
+    }
+
+    private static JsonNode fetch(TestServer s, String url, int expectedStatus) throws Exception {
+        HttpResponse<String> r = s.postJson("/api/fetch", "{\"url\":\"" + url + "\"}");
+        assertEquals(expectedStatus, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static List<String> tags(TestServer s) throws Exception {
+        JsonNode info = JSON.readTree(s.get("/api/info/lib").body());
+        List<String> names = new ArrayList<>();
+        info.path("tarballs").forEach(t -> names.add(t.path("tag").asText()));
+        return names.stream().sorted().toList();
+    }
+
+    @Test
+    void aTagFragmentIngestsThatTagOnlyAndTheBareUrlTheRest() throws Exception {
+        try (GitHttpBackend forge = GitHttpBackend.start(upstreamRoot);
+                TestServer s = TestServer.start(root, Map.of("packbase.seed", "false"))) {
+            String url = "git+" + forge.url("lib");
+            JsonNode pinned = fetch(s, url + "#v1.0.0", 200);
+            assertEquals(1, pinned.path("tarballs_created").asInt(), pinned.toString());
+            assertEquals("v1.0.0", pinned.path("created_tags").get(0).asText());
+            assertEquals(url, pinned.path("upstream_url").asText(), "the package is bound to the repository, not the ref");
+            assertEquals(List.of("v1.0.0"), tags(s));
+
+            // Again: nothing to do. Then the repository: the other tags, and v1.0.0 left as it was.
+            assertEquals(0, fetch(s, url + "#refs/tags/v1.0.0", 200).path("tarballs_created").asInt());
+            JsonNode all = fetch(s, url, 200);
+            assertEquals(List.of("v1.1.0", "v2.0.0-rc.1"), JSON.convertValue(all.path("created_tags"), List.class), all.toString());
+            assertEquals(List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1"), tags(s));
+        }
+    }
+
+    @Test
+    void aFullCommitIdIngestsTheTagsNamingItAnnotatedOnesPeeled() throws Exception {
+        String first = repo.git("rev-parse", "v1.0.0^{commit}").trim();
+        String second = repo.git("rev-parse", "v1.1.0^{commit}").trim();
+        try (GitHttpBackend forge = GitHttpBackend.start(upstreamRoot);
+                TestServer s = TestServer.start(root, Map.of("packbase.seed", "false"))) {
+            String url = "git+" + forge.url("lib");
+            fetch(s, url + "#" + first, 200);
+            assertEquals(List.of("v1.0.0"), tags(s), "the annotated tag whose commit is the id");
+            fetch(s, url + "#" + second, 200);
+            assertEquals(List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1"), tags(s), "every servable tag naming the commit");
+        }
+    }
+
+    @Test
+    void shortIdsBranchesAndUntaggedCommitsAreRefusedWithTheReason() throws Exception {
+        repo.write("src/main.zig", "pub fn answer() u32 { return 44; }\n");
+        String untagged = repo.commit("work in progress", 1_700_000_000L);
+        repo.publish();
+        try (GitHttpBackend forge = GitHttpBackend.start(upstreamRoot);
+                TestServer s = TestServer.start(root, Map.of("packbase.seed", "false"))) {
+            String url = "git+" + forge.url("lib");
+            JsonNode shortId = fetch(s, url + "#" + untagged.substring(0, 7), 400);
+            assertEquals("bad_request", shortId.path("status").asText());
+            assertTrue(shortId.toString().contains("use the full 40-character commit id"), shortId.toString());
+
+            JsonNode branch = fetch(s, url + "#master", 404);
+            assertTrue(branch.toString().contains("has no tag 'master'"), branch.toString());
+
+            JsonNode commit = fetch(s, url + "#" + untagged, 404);
+            assertTrue(commit.toString().contains("names commit " + untagged), commit.toString());
+
+            JsonNode query = fetch(s, url + "?ref=v1.0.0", 400);
+            assertTrue(query.toString().contains("must not have a query"), query.toString());
+            assertEquals(404, s.get("/api/info/lib").statusCode(), "no refused ref left a package behind");
+        }
+    }
+}
