@@ -63,7 +63,11 @@ public record UpstreamUrl(String given, String transport, String identity, Strin
         }
         if (ref.isPresent()) {
             text = text.substring(0, text.indexOf('#'));
-            uri = URI.create(text);
+            try {
+                uri = new URI(text);
+            } catch (URISyntaxException e) {
+                throw PackbaseException.badRequest("malformed url '" + raw + "': " + e.getReason());
+            }
         }
         if (uri.getRawUserInfo() != null) {
             throw PackbaseException.badRequest("url '" + raw + "' must not contain credentials");
