@@ -1,5 +1,6 @@
 package dev.packbase.config;
 
+import dev.packbase.domain.UpstreamRewrites;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,7 @@ public record Config(
             int maxRedirects,
             long maxDownloadBytes,
             Duration timeout,
-            dev.packbase.domain.UpstreamRewrites rewrites) {
+            UpstreamRewrites rewrites) {
 
         /** {@code file:} upstreams (local repositories) are allowed by listing {@code file} as a scheme. */
         public boolean allowFileUrls() {

@@ -58,7 +58,7 @@ public enum Setting {
     FETCH_ALLOWED_HOSTS("PACKBASE_FETCH_ALLOWED_HOSTS", "", "if set, the only upstream hosts `POST /api/fetch` accepts "
             + "(`git.example.com,*.corp.example`)"),
     UPSTREAM_REWRITES("PACKBASE_UPSTREAM_REWRITES", "", "comma-separated `prefix=replacement` pairs applied to every "
-            + "upstream URL before traffic, like Git's `url.<base>.insteadOf` (the longest prefix wins; matched against the "
+            + "upstream repository URL (API fetches and the source catalog's entries) before traffic, like Git's `url.<base>.insteadOf` (the longest prefix wins; matched against the "
             + "URL without `git+`): `https://github.com/=https://git-mirror.corp.example/github/`. The package keeps the "
             + "URL it was asked for; the rewritten one is checked against the allowed schemes, hosts and denied networks"),
     UPDATE_TTL_SECONDS("PACKBASE_UPDATE_TTL_SECONDS", "3600",

@@ -15,8 +15,6 @@ public record UpstreamRewrites(List<Rule> rules) {
     public record Rule(String prefix, String replacement) {
     }
 
-    public static final UpstreamRewrites NONE = new UpstreamRewrites(List.of());
-
     public UpstreamRewrites {
         // Longest prefix first, so the first match is the one Git's insteadOf would pick.
         List<Rule> sorted = new ArrayList<>(rules);

@@ -73,7 +73,8 @@ public final class FetchService {
                         + existing.get().upstreamUrl() + ", not " + url.given(), Map.of("package", name.value()), null);
             }
             GitUpstream upstream = new GitUpstream(url, limits);
-            return pipeline.run(name, url.ref().<Source>map(ref -> new RefSource(upstream, ref)).orElseGet(() -> new TagSource(upstream)));
+            Source source = url.ref().<Source>map(ref -> new RefSource(upstream, ref)).orElseGet(() -> new TagSource(upstream));
+            return pipeline.run(name, source);
         });
     }
 

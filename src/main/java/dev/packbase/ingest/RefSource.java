@@ -23,7 +23,7 @@ public final class RefSource implements Source {
 
     public RefSource(Upstream upstream, String ref) {
         this.upstream = upstream;
-        this.ref = ref.startsWith("refs/tags/") ? ref.substring("refs/tags/".length()) : ref;
+        this.ref = UpstreamUrl.tagOrCommit(ref);
     }
 
     @Override

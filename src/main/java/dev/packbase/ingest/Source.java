@@ -10,9 +10,9 @@ import org.eclipse.jgit.lib.Repository;
  * What one ingest reads into a package, and its rule for what needs work. Every kind of source goes
  * through the same stages ({@link IngestPipeline}): it lists what it offers, plans (a pure function of
  * that listing and the package's record), and fetches the planned refs into a repository that the
- * materialise stage reads. {@link TagSource} (every tag of a Git repository) is the one kind today; a
- * single Git commit or a plain tarball URL is another implementation with its own listing and plan
- * (a tarball source fetches by importing the archive into an in-memory repository).
+ * materialise stage reads. {@link TagSource} takes every tag of a Git repository, {@link RefSource} the
+ * tags one URL fragment names; an untagged commit or a plain tarball URL is another implementation with
+ * its own listing and plan (a tarball source fetches by importing the archive into an in-memory repository).
  */
 public interface Source {
 

@@ -1,9 +1,10 @@
 package dev.packbase.ingest;
 
 import dev.packbase.PackbaseException;
+import dev.packbase.domain.TagName;
+import dev.packbase.domain.UpstreamRewrites;
 import java.net.URI;
 import java.net.URISyntaxException;
-import dev.packbase.domain.TagName;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -18,8 +19,8 @@ import java.util.regex.Pattern;
  *                  with the same identity name the same upstream (so http/https or a {@code .git}
  *                  suffix never cause a false name conflict)
  * @param derivedName the last path segment without {@code .git}, the default package name
- * @param ref       the fragment, as Zig writes a pinned ref ({@code #<tag>} or {@code #<commit>}); empty for
- *                  the whole repository
+ * @param ref       the fragment, as Zig writes a pinned ref ({@code #<tag>}, {@code #refs/tags/<tag>} or
+ *                  {@code #<commit>}); empty for the whole repository
  */
 public record UpstreamUrl(String given, String transport, String identity, String derivedName, Optional<String> ref) {
     private static final Pattern FULL_COMMIT = Pattern.compile("[0-9a-f]{40}");
@@ -33,6 +34,11 @@ public record UpstreamUrl(String given, String transport, String identity, Strin
     /** Hex of a commit-id-like length: what a user means by a short commit id, unless a tag has that name. */
     static boolean looksLikeShortCommitId(String ref) {
         return SHORT_COMMIT.matcher(ref).matches();
+    }
+
+    /** A fragment without the {@code refs/tags/} that Zig and Git users may write before a tag name. */
+    static String tagOrCommit(String ref) {
+        return ref.startsWith("refs/tags/") ? ref.substring("refs/tags/".length()) : ref;
     }
 
     public static UpstreamUrl parse(String raw, boolean allowFile) {
@@ -58,7 +64,7 @@ public record UpstreamUrl(String given, String transport, String identity, Strin
                     + " after '#'");
         }
         Optional<String> ref = Optional.ofNullable(uri.getFragment());
-        if (ref.isPresent() && !TagName.isServable(ref.get().replaceFirst("^refs/tags/", ""))) {
+        if (ref.isPresent() && !TagName.isServable(tagOrCommit(ref.get()))) {
             throw PackbaseException.badRequest("ref '" + ref.get() + "' in '" + raw + "' is not a tag name or a full commit id");
         }
         if (ref.isPresent()) {
@@ -97,7 +103,7 @@ public record UpstreamUrl(String given, String transport, String identity, Strin
      * This URL with its transport rewritten ({@code PACKBASE_UPSTREAM_REWRITES}); what the client gave
      * and the identity stay, so the package is bound to the URL it was asked for.
      */
-    public UpstreamUrl rewritten(dev.packbase.domain.UpstreamRewrites rewrites) {
+    public UpstreamUrl rewritten(UpstreamRewrites rewrites) {
         return new UpstreamUrl(given, rewrites.apply(transport), identity, derivedName, ref);
     }
 

@@ -9,7 +9,6 @@ import dev.packbase.testing.Fixtures;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.TestServer;
 import dev.packbase.testing.UpstreamRepo;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,12 +38,6 @@ class PinnedRefIT {
         repo = Fixtures.richRepo(upstreamRoot, "lib", scratch);
     }
 
-    private static JsonNode fetch(TestServer s, String url, int expectedStatus) throws Exception {
-        HttpResponse<String> r = s.postJson("/api/fetch", "{\"url\":\"" + url + "\"}");
-        assertEquals(expectedStatus, r.statusCode(), r.body());
-        return JSON.readTree(r.body());
-    }
-
     private static List<String> tags(TestServer s) throws Exception {
         JsonNode info = JSON.readTree(s.get("/api/info/lib").body());
         List<String> names = new ArrayList<>();
@@ -57,15 +50,15 @@ class PinnedRefIT {
         try (GitHttpBackend forge = GitHttpBackend.start(upstreamRoot);
                 TestServer s = TestServer.start(root, Map.of("packbase.seed", "false"))) {
             String url = "git+" + forge.url("lib");
-            JsonNode pinned = fetch(s, url + "#v1.0.0", 200);
+            JsonNode pinned = s.fetch(url + "#v1.0.0", 200);
             assertEquals(1, pinned.path("tarballs_created").asInt(), pinned.toString());
             assertEquals("v1.0.0", pinned.path("created_tags").get(0).asText());
             assertEquals(url, pinned.path("upstream_url").asText(), "the package is bound to the repository, not the ref");
             assertEquals(List.of("v1.0.0"), tags(s));
 
             // Again: nothing to do. Then the repository: the other tags, and v1.0.0 left as it was.
-            assertEquals(0, fetch(s, url + "#refs/tags/v1.0.0", 200).path("tarballs_created").asInt());
-            JsonNode all = fetch(s, url, 200);
+            assertEquals(0, s.fetch(url + "#refs/tags/v1.0.0", 200).path("tarballs_created").asInt());
+            JsonNode all = s.fetch(url, 200);
             assertEquals(List.of("v1.1.0", "v2.0.0-rc.1"), JSON.convertValue(all.path("created_tags"), List.class), all.toString());
             assertEquals(List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1"), tags(s));
         }
@@ -78,9 +71,9 @@ class PinnedRefIT {
         try (GitHttpBackend forge = GitHttpBackend.start(upstreamRoot);
                 TestServer s = TestServer.start(root, Map.of("packbase.seed", "false"))) {
             String url = "git+" + forge.url("lib");
-            fetch(s, url + "#" + first, 200);
+            s.fetch(url + "#" + first, 200);
             assertEquals(List.of("v1.0.0"), tags(s), "the annotated tag whose commit is the id");
-            fetch(s, url + "#" + second, 200);
+            s.fetch(url + "#" + second, 200);
             assertEquals(List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1"), tags(s), "every servable tag naming the commit");
         }
     }
@@ -93,17 +86,17 @@ class PinnedRefIT {
         try (GitHttpBackend forge = GitHttpBackend.start(upstreamRoot);
                 TestServer s = TestServer.start(root, Map.of("packbase.seed", "false"))) {
             String url = "git+" + forge.url("lib");
-            JsonNode shortId = fetch(s, url + "#" + untagged.substring(0, 7), 400);
+            JsonNode shortId = s.fetch(url + "#" + untagged.substring(0, 7), 400);
             assertEquals("bad_request", shortId.path("status").asText());
             assertTrue(shortId.toString().contains("use the full 40-character commit id"), shortId.toString());
 
-            JsonNode branch = fetch(s, url + "#master", 404);
+            JsonNode branch = s.fetch(url + "#master", 404);
             assertTrue(branch.toString().contains("has no tag 'master'"), branch.toString());
 
-            JsonNode commit = fetch(s, url + "#" + untagged, 404);
+            JsonNode commit = s.fetch(url + "#" + untagged, 404);
             assertTrue(commit.toString().contains("names commit " + untagged), commit.toString());
 
-            JsonNode query = fetch(s, url + "?ref=v1.0.0", 400);
+            JsonNode query = s.fetch(url + "?ref=v1.0.0", 400);
             assertTrue(query.toString().contains("must not have a query"), query.toString());
             assertEquals(404, s.get("/api/info/lib").statusCode(), "no refused ref left a package behind");
         }

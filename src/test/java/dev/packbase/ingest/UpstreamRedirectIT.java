@@ -9,17 +9,16 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.packbase.testing.Fixtures;
 import dev.packbase.testing.GitHttpBackend;
+import dev.packbase.testing.Tarballs;
 import dev.packbase.testing.TestServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,9 +78,7 @@ class UpstreamRedirectIT {
     }
 
     private void assertNothingStored() throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
-            assertTrue(files.noneMatch(p -> p.toString().endsWith(".tar.gz")), "no tarball was written");
-        }
+        Tarballs.assertNoneUnder(root);
     }
 
     @Test

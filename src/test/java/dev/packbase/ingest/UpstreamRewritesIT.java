@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.testing.Fixtures;
 import dev.packbase.testing.GitHttpBackend;
+import dev.packbase.testing.Tarballs;
 import dev.packbase.testing.TestServer;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,12 +36,6 @@ class UpstreamRewritesIT {
         Fixtures.richRepo(upstreamRoot, "lib", scratch);
     }
 
-    private static JsonNode fetch(TestServer s, String url, int expectedStatus) throws Exception {
-        HttpResponse<String> r = s.postJson("/api/fetch", "{\"url\":\"" + url + "\"}");
-        assertEquals(expectedStatus, r.statusCode(), r.body());
-        return JSON.readTree(r.body());
-    }
-
     @Test
     void aRewrittenUpstreamIsFetchedAndTheGivenUrlStaysTheIdentity() throws Exception {
         try (GitHttpBackend forge = GitHttpBackend.start(upstreamRoot)) {
@@ -52,7 +44,7 @@ class UpstreamRewritesIT {
                     + "https://github.com/acme/=http://127.0.0.1:" + forge.port() + "/";
             try (TestServer s = TestServer.start(root, Map.of("packbase.seed", "false",
                     "packbase.upstream.rewrites", rewrites))) {
-                JsonNode body = fetch(s, GITHUB_URL, 200);
+                JsonNode body = s.fetch(GITHUB_URL, 200);
                 assertTrue(body.path("tarballs_created").asInt() > 0, body.toString());
                 assertEquals("lib", body.path("package").asText(), body.toString());
                 assertEquals(GITHUB_URL, body.path("upstream_url").asText());
@@ -62,7 +54,7 @@ class UpstreamRewritesIT {
                 assertEquals(GITHUB_URL, info.path("upstream_url").asText(), info.toString());
 
                 // The same upstream again (and its .git form) is a re-check of the same package, not a conflict.
-                JsonNode again = fetch(s, "git+https://github.com/acme/lib.git", 200);
+                JsonNode again = s.fetch("git+https://github.com/acme/lib.git", 200);
                 assertEquals(0, again.path("tarballs_created").asInt(), again.toString());
             }
         }
@@ -74,14 +66,12 @@ class UpstreamRewritesIT {
                 TestServer s = TestServer.start(root, Map.of("packbase.seed", "false",
                         "packbase.fetch.denied.networks", "169.254.0.0/16,127.0.0.0/8",
                         "packbase.upstream.rewrites", "https://github.com/acme/=http://127.0.0.1:" + forge.port() + "/"))) {
-            JsonNode body = fetch(s, GITHUB_URL, 403);
+            JsonNode body = s.fetch(GITHUB_URL, 403);
             assertEquals("forbidden", body.path("status").asText());
             assertTrue(body.toString().contains("127.0.0.1") && body.toString().contains("PACKBASE_FETCH_DENIED_NETWORKS"),
                     body.toString());
             assertEquals(0, forge.requestCount(), "nothing reached the rewritten address");
-            try (Stream<Path> files = Files.walk(root)) {
-                assertTrue(files.noneMatch(p -> p.toString().endsWith(".tar.gz")), "no tarball was written");
-            }
+            Tarballs.assertNoneUnder(root);
         }
     }
 }

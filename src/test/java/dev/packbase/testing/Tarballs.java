@@ -1,23 +1,38 @@
 package dev.packbase.testing;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
-/** Reads tar and tar.gz bytes into comparable entries (name, type, permission bits, content or link target). */
+/**
+ * Reads tar and tar.gz bytes into comparable entries (name, type, permission bits, content or link target),
+ * and checks that a root holds none.
+ */
 public final class Tarballs {
     private Tarballs() {
     }
 
     /** One archive entry; {@code content} is the file bytes, or the link target for a symlink. */
     public record Entry(String name, char type, int mode, String content) {
+    }
+
+    /** Asserts that no tarball was written anywhere under {@code root}: a refused ingest stores nothing. */
+    public static void assertNoneUnder(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".tar.gz")), "no tarball was written");
+        }
     }
 
     public static byte[] gunzip(byte[] gz) {

@@ -1,5 +1,9 @@
 package dev.packbase.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.Packbase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +22,7 @@ import org.eclipse.jetty.server.ServerConnector;
  * servlet context-params (the same route a Tomcat context XML takes).
  */
 public final class TestServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Server server;
     private final WebAppContext context;
     private final URI base;
@@ -103,6 +108,13 @@ public final class TestServer implements AutoCloseable {
             b.headers(headers);
         }
         return send(b);
+    }
+
+    /** {@code POST /api/fetch} of {@code url}, asserting the status; the answer's JSON. */
+    public JsonNode fetch(String url, int expectedStatus) throws Exception {
+        HttpResponse<String> r = postJson("/api/fetch", JSON.writeValueAsString(Map.of("url", url)));
+        assertEquals(expectedStatus, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
     }
 
     @Override
