@@ -3,6 +3,7 @@ package dev.packbase;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.config.Config;
 import dev.packbase.domain.PackageName;
+import dev.packbase.domain.TagEntry;
 import dev.packbase.git.DerivedGit;
 import dev.packbase.git.GitService;
 import dev.packbase.ingest.FetchResult;
@@ -232,7 +233,8 @@ public final class Packbase implements AutoCloseable {
             var record = registry.find(pkg).orElseThrow();
             Map<String, String> served = new HashMap<>();
             record.tags().forEach(t -> served.put(t.tag(), t.commitOid()));
-            return derivedGit.complete(pkg, served);
+            return derivedGit.complete(pkg, served,
+                    record.commits().stream().map(TagEntry::tag).collect(java.util.stream.Collectors.toSet()));
         } catch (IOException e) {
             LOG.warning(() -> "cannot read derived Git data of " + pkg + ": " + e.getMessage());
             return true;

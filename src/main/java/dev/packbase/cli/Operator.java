@@ -8,6 +8,7 @@ import dev.packbase.config.ConfigLoader;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.RefKind;
 import dev.packbase.domain.SourceCatalog;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagManifest;
@@ -23,7 +24,6 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,38 +82,48 @@ public final class Operator {
             PackageName pkg = new PackageName(names.get(i));
             PackageRecord record = registry.find(pkg).orElseThrow();
             List<String> problems = new ArrayList<>();
-            for (TagEntry tag : record.tags()) {
-                checked++;
-                Optional<TagManifest> manifest = registry.manifest(pkg, tag.tag());
-                if (manifest.isEmpty()) {
-                    problems.add(tag.tag() + ": manifest missing");
-                    continue;
-                }
-                String key = StorageKeys.tarball(pkg, tag.tag());
-                if (storage.stat(key).isEmpty()) {
-                    problems.add(tag.tag() + ": tarball missing");
-                    continue;
-                }
-                try {
-                    Digests d = Digests.of(storage, key);
-                    TagManifest m = manifest.get();
-                    if (d.size() != m.tarball().sizeBytes() || !d.sha256().equals(m.tarball().sha256())
-                            || !d.md5().equals(m.tarball().md5()) || !d.crc32().equals(m.tarball().crc32())
-                            || !d.tarSha256().equals(m.tarSha256())) {
-                        problems.add(tag.tag() + ": tarball does not match its manifest (sha256 " + d.sha256() + ", manifest "
-                                + m.tarball().sha256() + ")");
-                    }
-                } catch (IOException e) {
-                    problems.add(tag.tag() + ": unreadable tarball: " + e.getMessage());
+            for (RefKind kind : RefKind.values()) {
+                for (TagEntry tag : record.entries(kind)) {
+                    checked++;
+                    verify(storage, registry, pkg, kind, tag, problems);
                 }
             }
             bad += problems.size();
-            out.println("[" + (i + 1) + "/" + names.size() + "] " + pkg + ": " + record.tags().size() + " tarball(s) "
+            out.println("[" + (i + 1) + "/" + names.size() + "] " + pkg + ": "
+                    + (record.tags().size() + record.commits().size()) + " tarball(s) "
                     + (problems.isEmpty() ? "ok" : "FAILED"));
             problems.forEach(p -> out.println("    " + p));
         }
         out.println("verify: " + checked + " tarball(s) checked, " + bad + " problem(s)");
         return bad == 0 ? 0 : 1;
+    }
+
+    /** Checks one tag's or pinned commit's tarball against its manifest, adding what is wrong to {@code problems}. */
+    private static void verify(Storage storage, PackageState registry, PackageName pkg, RefKind kind, TagEntry tag,
+            List<String> problems) throws IOException {
+        String what = (kind == RefKind.COMMIT ? "commit " : "") + tag.tag();
+        Optional<TagManifest> manifest = registry.manifest(pkg, kind, tag.tag());
+        if (manifest.isEmpty()) {
+            problems.add(what + ": manifest missing");
+            return;
+        }
+        String key = StorageKeys.tarball(pkg, kind, tag.tag());
+        if (storage.stat(key).isEmpty()) {
+            problems.add(what + ": tarball missing");
+            return;
+        }
+        try {
+            Digests d = Digests.of(storage, key);
+            TagManifest m = manifest.get();
+            if (d.size() != m.tarball().sizeBytes() || !d.sha256().equals(m.tarball().sha256())
+                    || !d.md5().equals(m.tarball().md5()) || !d.crc32().equals(m.tarball().crc32())
+                    || !d.tarSha256().equals(m.tarSha256())) {
+                problems.add(what + ": tarball does not match its manifest (sha256 " + d.sha256() + ", manifest "
+                        + m.tarball().sha256() + ")");
+            }
+        } catch (IOException e) {
+            problems.add(what + ": unreadable tarball: " + e.getMessage());
+        }
     }
 
     /** Rebuilds records, derived Git data and the snapshot from the tarballs and manifests. */
@@ -126,16 +136,21 @@ public final class Operator {
         PackageState registry = packbase.registry();
         ObjectMapper json = packbase.json();
         Map<String, List<TagManifest>> manifests = new TreeMap<>();
+        Map<String, List<TagManifest>> commitManifests = new TreeMap<>();
         for (String key : storage.list("p/")) {
             String[] parts = key.split("/");
-            if (parts.length != 4 || !parts[2].equals("tag") || !key.endsWith(".json")) {
+            RefKind kind = parts.length != 4 ? null : parts[2].equals(RefKind.TAG.segment()) ? RefKind.TAG
+                    : parts[2].equals(RefKind.COMMIT.segment()) ? RefKind.COMMIT : null;
+            if (kind == null || !key.endsWith(".json")) {
                 continue;
             }
             try (InputStream in = storage.open(key)) {
                 TagManifest m = json.readValue(in, TagManifest.class);
-                String tarball = StorageKeys.tarball(new PackageName(parts[1]), m.tag());
+                String tarball = StorageKeys.tarball(new PackageName(parts[1]), kind, m.tag());
                 if (storage.stat(tarball).map(i -> i.size() == m.tarball().sizeBytes()).orElse(false)) {
-                    manifests.computeIfAbsent(parts[1], k -> new ArrayList<>()).add(m);
+                    manifests.computeIfAbsent(parts[1], k -> new ArrayList<>());
+                    (kind == RefKind.TAG ? manifests : commitManifests).computeIfAbsent(parts[1], k -> new ArrayList<>())
+                            .add(m);
                 } else {
                     out.println("reindex: skipping " + key + ": its tarball is missing or has another size");
                 }
@@ -150,20 +165,19 @@ public final class Operator {
             i++;
             PackageName pkg = new PackageName(e.getKey());
             List<TagManifest> tags = e.getValue();
-            tags.sort(Comparator.comparing(TagManifest::tag));
+            List<TagManifest> commits = commitManifests.getOrDefault(e.getKey(), List.of());
             Optional<PackageRecord> old = registry.find(pkg);
-            Map<String, TagEntry> entries = new LinkedHashMap<>();
-            tags.forEach(m -> entries.put(m.tag(), m.toEntry()));
-            String upstream = old.map(PackageRecord::upstreamUrl).orElse(
-                    tags.stream().max(Comparator.comparingLong(TagManifest::createdAt)).orElseThrow().upstreamUrl());
+            String upstream = old.map(PackageRecord::upstreamUrl).orElse(java.util.stream.Stream.concat(tags.stream(),
+                    commits.stream()).max(Comparator.comparingLong(TagManifest::createdAt)).orElseThrow().upstreamUrl());
             PackageRecord record = new PackageRecord(PackageRecord.FORMAT, pkg.value(), upstream,
                     old.map(PackageRecord::createdAt).orElse(now), old.map(PackageRecord::checkedAt).orElse(0L),
-                    List.copyOf(entries.values()), old.map(PackageRecord::warnings).orElse(List.of()), List.of());
+                    entries(tags), old.map(PackageRecord::warnings).orElse(List.of()), List.of(), entries(commits));
             registry.save(record);
             storage.deleteAll(StorageKeys.gitDir(pkg));
             PackageInfo info = packbase.refresher().info(pkg, record, true, now);
             infos.add(info);
-            out.println("[" + i + "/" + manifests.size() + "] " + pkg + ": " + record.tags().size() + " tag(s), Git "
+            out.println("[" + i + "/" + manifests.size() + "] " + pkg + ": " + record.tags().size() + " tag(s), "
+                    + (record.commits().isEmpty() ? "" : record.commits().size() + " commit(s), ") + "Git "
                     + (info.pseudoGitFetchable() ? "ok" : "FAILED " + info.gitProblems()) + (info.healthy() ? "" : ", unhealthy"));
         }
         SourceCatalog catalog = registry.catalog();
@@ -177,5 +191,10 @@ public final class Operator {
         long unhealthy = infos.stream().filter(x -> !x.healthy() && x.local()).count();
         out.println("reindex: " + manifests.size() + " package(s) rebuilt, " + unhealthy + " unhealthy");
         return unhealthy == 0 ? 0 : 1;
+    }
+
+    /** The entries of some manifests, in name order. */
+    private static List<TagEntry> entries(List<TagManifest> manifests) {
+        return manifests.stream().sorted(Comparator.comparing(TagManifest::tag)).map(TagManifest::toEntry).toList();
     }
 }

@@ -3,6 +3,7 @@ package dev.packbase.domain;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The persisted {@code /api/info/<pkg>} snapshot of one package (CONTRACT §4). It is computed when a
@@ -29,30 +30,41 @@ public record PackageInfo(
         String upstreamUrl,
         long checkedAt,
         long generatedAt,
-        List<String> warnings) {
+        List<String> warnings,
+        List<TarballInfo> commits) {
 
     public PackageInfo {
+        // Snapshots written before pinned commits were mirrored have none.
+        commits = commits == null ? List.of() : List.copyOf(commits);
         tarballs = List.copyOf(tarballs);
         problems = List.copyOf(problems);
         gitProblems = gitProblems == null ? List.of() : List.copyOf(gitProblems);
         warnings = List.copyOf(warnings);
     }
 
-    /** One tarball as /api/info shows it. */
     /** The same entry with other problems (and so unhealthy). */
     public PackageInfo withProblems(List<String> newProblems) {
         return new PackageInfo(packageName, available, registered, local, tarballDirPresent, tarballCount, latestTag,
                 latestSizeBytes, sizeBytes, tarballs, smartHttpReady, pseudoGitFetchable, false, newProblems, gitProblems,
-                upstreamUrl, checkedAt, generatedAt, warnings);
+                upstreamUrl, checkedAt, generatedAt, warnings, commits);
     }
 
     /** The same entry computed at another time. */
     public PackageInfo withGeneratedAt(long time) {
         return new PackageInfo(packageName, available, registered, local, tarballDirPresent, tarballCount, latestTag,
                 latestSizeBytes, sizeBytes, tarballs, smartHttpReady, pseudoGitFetchable, healthy, problems, gitProblems,
-                upstreamUrl, checkedAt, time, warnings);
+                upstreamUrl, checkedAt, time, warnings, commits);
     }
 
+    /** The same entry with every tarball (tags and commits) passed through {@code f}. */
+    public PackageInfo withTarballs(UnaryOperator<TarballInfo> f) {
+        return new PackageInfo(packageName, available, registered, local, tarballDirPresent, tarballCount, latestTag,
+                latestSizeBytes, sizeBytes, tarballs.stream().map(f).toList(), smartHttpReady, pseudoGitFetchable,
+                healthy, problems, gitProblems, upstreamUrl, checkedAt, generatedAt, warnings,
+                commits.stream().map(f).toList());
+    }
+
+    /** One tarball as /api/info shows it; in {@code commits}, {@code tag} is the full commit id. */
     public record TarballInfo(
             String tag,
             String url,
@@ -72,5 +84,12 @@ public record PackageInfo(
             String zigHashLegacy,
             String zigDependency,
             ZigInfo zig) {
+
+        /** The same tarball at {@code url}, with its {@code build.zig.zon} dependency line. */
+        public TarballInfo withLinks(String url, String zigDependency) {
+            return new TarballInfo(tag, url, sizeBytes, manifestPresent, tarballPresent, gitCommitOid, gitTreeOid,
+                    upstreamCommit, commitTime, tarballSha256, tarballMd5, tarballCrc32, tarSha256, fileCount, zigHash,
+                    zigHashLegacy, zigDependency, zig);
+        }
     }
 }

@@ -8,6 +8,8 @@ import java.util.Optional;
  * The registry's state for one package: which upstream it is bound to, which tags are materialised,
  * when upstream was last checked, and warnings about upstream changes that packbase noticed but did
  * not act on (a moved or deleted tag never changes a stored tarball), and the tags it skipped.
+ * {@code commits} are the pinned commits that no tag names, one entry each, whose {@code tag} is the
+ * full commit id; they never move, so no update looks at them again, and they take no part in "latest".
  */
 public record PackageRecord(
         int format,
@@ -17,7 +19,8 @@ public record PackageRecord(
         long checkedAt,
         List<TagEntry> tags,
         List<String> warnings,
-        List<SkippedTag> skipped) {
+        List<SkippedTag> skipped,
+        List<TagEntry> commits) {
 
     public static final int FORMAT = 1;
 
@@ -26,6 +29,14 @@ public record PackageRecord(
         warnings = List.copyOf(warnings);
         // Records written before skipped tags were remembered have no such field.
         skipped = skipped == null ? List.of() : List.copyOf(skipped);
+        // Nor have records written before pinned commits were mirrored.
+        commits = commits == null ? List.of() : List.copyOf(commits);
+    }
+
+    /** A record without pinned commits. */
+    public PackageRecord(int format, String name, String upstreamUrl, long createdAt, long checkedAt, List<TagEntry> tags,
+            List<String> warnings, List<SkippedTag> skipped) {
+        this(format, name, upstreamUrl, createdAt, checkedAt, tags, warnings, skipped, List.of());
     }
 
     /**
@@ -44,6 +55,16 @@ public record PackageRecord(
     public Optional<TagEntry> tag(String tag) {
         return tags.stream().filter(t -> t.tag().equals(tag)).findFirst();
     }
+
+    public Optional<TagEntry> commit(String id) {
+        return commits.stream().filter(t -> t.tag().equals(id)).findFirst();
+    }
+
+    /** The entries of one kind: the tags or the pinned commits. */
+    public List<TagEntry> entries(RefKind kind) {
+        return kind == RefKind.TAG ? tags : commits;
+    }
+
 
     public Optional<TagEntry> latest() {
         return tags.stream().map(Ranked::of).max(Comparator.naturalOrder()).map(Ranked::tag);

@@ -17,6 +17,11 @@ public final class PublicPaths {
         return "/p/" + pkg.value() + "/tag/" + tag + ".tar.gz";
     }
 
+    /** {@code /p/<pkg>/tag/<tag>.tar.gz} or {@code /p/<pkg>/commit/<full id>.tar.gz}. */
+    public static String tarball(PackageName pkg, RefKind kind, String name) {
+        return "/p/" + pkg.value() + "/" + kind.segment() + "/" + name + ".tar.gz";
+    }
+
     /** The pattern of {@link #tarball} for documentation: {@code /p/<package>/tag/<tag>.tar.gz}. */
     public static String tarballPattern() {
         return "/p/<package>/tag/<tag>.tar.gz";

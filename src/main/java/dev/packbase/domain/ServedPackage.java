@@ -11,13 +11,15 @@ import java.util.Optional;
  * record (other digests, Zig metadata, warnings) stays in storage, so that memory grows by a few hundred
  * bytes per tag rather than by the record's full size.
  */
-public record ServedPackage(String name, String upstreamUrl, long checkedAt, List<ServedTag> tags) {
+public record ServedPackage(String name, String upstreamUrl, long checkedAt, List<ServedTag> tags,
+        List<ServedTag> commits) {
 
     public ServedPackage {
         tags = List.copyOf(tags);
+        commits = List.copyOf(commits);
     }
 
-    /** One tag's serving data; field names as in {@link TagEntry}. */
+    /** One tag's (or pinned commit's) serving data; field names as in {@link TagEntry}. */
     public record ServedTag(String tag, long sizeBytes, String sha256, String commitOid, long commitTime,
             String zigHash, String zigLegacyHash) {
     }
@@ -26,13 +28,31 @@ public record ServedPackage(String name, String upstreamUrl, long checkedAt, Lis
     public static final Comparator<ServedTag> LATEST_ORDER = LatestOrder.by(ServedTag::tag, ServedTag::commitTime);
 
     public static ServedPackage of(PackageRecord record) {
-        return new ServedPackage(record.name(), record.upstreamUrl(), record.checkedAt(), record.tags().stream().map(t -> new ServedTag(t.tag(), t.sizeBytes(),
-                t.sha256(), t.commitOid(), t.commitTime(), t.zig() == null ? null : t.zig().hash(),
-                t.zig() == null ? null : t.zig().legacyHash())).toList());
+        return new ServedPackage(record.name(), record.upstreamUrl(), record.checkedAt(), served(record.tags()),
+                served(record.commits()));
+    }
+
+    private static List<ServedTag> served(List<TagEntry> entries) {
+        return entries.stream().map(t -> new ServedTag(t.tag(), t.sizeBytes(), t.sha256(), t.commitOid(),
+                t.commitTime(), t.zig() == null ? null : t.zig().hash(),
+                t.zig() == null ? null : t.zig().legacyHash())).toList();
     }
 
     public Optional<ServedTag> tag(String tag) {
-        for (ServedTag t : tags) {
+        return find(tags, tag);
+    }
+
+    /** A pinned commit, by its full id. */
+    public Optional<ServedTag> commit(String id) {
+        return find(commits, id);
+    }
+
+    public Optional<ServedTag> entry(RefKind kind, String name) {
+        return find(kind == RefKind.TAG ? tags : commits, name);
+    }
+
+    private static Optional<ServedTag> find(List<ServedTag> entries, String tag) {
+        for (ServedTag t : entries) {
             if (t.tag().equals(tag)) {
                 return Optional.of(t);
             }

@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * The per-tag manifest, written once beside the tarball ({@code p/<pkg>/tag/<tag>.json}) and never
  * changed: where the tarball came from, the exact upstream commit object (so the pseudo-Git layer can
- * serve that id too), and the sizes and digests that let anyone verify the tarball later.
+ * serve that id too), and the sizes and digests that let anyone verify the tarball later. A pinned
+ * commit's manifest ({@code p/<pkg>/commit/<id>.json}) has the same shape: its {@code tag} and
+ * {@code upstreamRef} are the commit id.
  *
  * @param upstreamCommitRaw the upstream commit object's bytes (without the git object header), base64
  * @param commitOid         the parentless commit packbase serves for this tag (see git.RootCommit)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.WorkPool;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.RefKind;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.storage.Storage;
@@ -91,10 +92,10 @@ public final class DerivedGit {
         }
     }
 
-    /** The manifest of one tag, read only for the tags whose packs have to be built. */
+    /** The manifest of one tag or pinned commit, read only for those whose packs have to be built. */
     @FunctionalInterface
     public interface Manifests {
-        TagManifest of(String tag) throws IOException;
+        TagManifest of(RefKind kind, String name) throws IOException;
     }
 
     /**
@@ -103,7 +104,8 @@ public final class DerivedGit {
      * other tags or packs. An ingest that brought nothing new leaves the index, and so the Git layer's open view,
      * as they are.
      */
-    public Ensured ensure(PackageName pkg, List<TagEntry> entries, Manifests manifests) throws IOException {
+    public Ensured ensure(PackageName pkg, List<TagEntry> entries, List<TagEntry> commitEntries, Manifests manifests)
+            throws IOException {
         Optional<GitIndex> previous = index(pkg);
         Map<String, GitIndex.Tag> known = new LinkedHashMap<>();
         previous.ifPresent(i -> i.tags().forEach(t -> known.put(t.tag(), t)));
@@ -111,8 +113,20 @@ public final class DerivedGit {
         for (TagEntry entry : entries) {
             GitIndex.Tag existing = known.get(entry.tag());
             if (existing == null || !present(pkg, existing)) {
-                missing.add(manifests.of(entry.tag()));
+                missing.add(manifests.of(RefKind.TAG, entry.tag()));
             }
+        }
+        Map<String, GitIndex.Tag> knownCommits = new HashMap<>();
+        previous.ifPresent(i -> i.commits().forEach(c -> knownCommits.put(c.tag(), c)));
+        List<GitIndex.Tag> commits = new ArrayList<>();
+        java.util.Set<String> builtCommits = new java.util.TreeSet<>();
+        for (TagEntry entry : commitEntries) {
+            GitIndex.Tag existing = knownCommits.get(entry.tag());
+            if (existing == null || !present(pkg, existing)) {
+                existing = buildCommit(pkg, manifests.of(RefKind.COMMIT, entry.tag()));
+                builtCommits.add(entry.tag());
+            }
+            commits.add(existing);
         }
         // Contiguous runs of releases in version order, one per worker: neighbouring releases share
         // most files, and a run's shared scratch repository deflates each of them once (see build).
@@ -129,13 +143,15 @@ public final class DerivedGit {
             tags.add(fresh.containsKey(entry.tag()) ? fresh.get(entry.tag()) : known.get(entry.tag()));
         }
         java.util.Set<String> built = new java.util.TreeSet<>(fresh.keySet());
+        built.addAll(builtCommits);
         String before = previous.map(GitIndex::historyPack).orElse(null);
         boolean historyIntact = before != null && historyPresent(pkg, before);
         String history = before;
-        if (!built.isEmpty() || previous.isEmpty() || !previous.get().tags().equals(tags) || !historyIntact) {
+        // Pinned commits are not in the history pack: only tags count here.
+        if (!fresh.isEmpty() || previous.isEmpty() || !previous.get().tags().equals(tags) || !historyIntact) {
             history = buildHistory(pkg, entries, tags);
         }
-        GitIndex index = new GitIndex(GitIndex.FORMAT, pkg.value(), tags, history);
+        GitIndex index = new GitIndex(GitIndex.FORMAT, pkg.value(), tags, history, commits);
         // A rebuilt file can have the name of one an open view failed to read, so it counts as a change too.
         boolean changed = !built.isEmpty() || previous.isEmpty() || !previous.get().equals(index)
                 || history != null && !historyIntact;
@@ -187,11 +203,24 @@ public final class DerivedGit {
     public record Ensured(GitIndex index, java.util.Set<String> built, boolean changed) {
     }
 
-    /** Whether every given tag (tag name → served commit) has its derived data, files included. */
-    public boolean complete(PackageName pkg, Map<String, String> servedCommits) throws IOException {
+    /**
+     * Whether every given tag (tag name → served commit) and pinned commit (by id) has its derived data,
+     * files included.
+     */
+    public boolean complete(PackageName pkg, Map<String, String> servedCommits, java.util.Set<String> pinned)
+            throws IOException {
         Optional<GitIndex> index = index(pkg);
         if (index.isEmpty()) {
             return false;
+        }
+        if (!pinned.isEmpty()) {
+            java.util.Set<String> upstream = new java.util.HashSet<>(storage.names(upstreamPrefix(pkg)));
+            for (String id : pinned) {
+                Optional<GitIndex.Tag> c = index.get().commits().stream().filter(t -> t.tag().equals(id)).findFirst();
+                if (c.isEmpty() || !upstream.contains(c.get().upstreamPack())) {
+                    return false;
+                }
+            }
         }
         // Runs for every package at startup: one listing per directory instead of a stat per file
         // (about 25 per package of 10 tags; 10,000 packages took 2 s on two cores).
@@ -268,8 +297,9 @@ public final class DerivedGit {
 
     private boolean present(PackageName pkg, GitIndex.Tag tag) throws IOException {
         String packs = packPrefix(pkg);
-        return storage.stat(packs + tag.pack() + ".pack").isPresent() && storage.stat(packs + tag.pack() + ".idx").isPresent()
-                && (tag.upstreamPack() == null || storage.stat(upstreamPrefix(pkg) + tag.upstreamPack()).isPresent());
+        boolean own = tag.pack() == null
+                || storage.stat(packs + tag.pack() + ".pack").isPresent() && storage.stat(packs + tag.pack() + ".idx").isPresent();
+        return own && (tag.upstreamPack() == null || storage.stat(upstreamPrefix(pkg) + tag.upstreamPack()).isPresent());
     }
 
     private static long packBytes(InMemoryRepository repo) throws IOException {
@@ -287,13 +317,43 @@ public final class DerivedGit {
      * and PackWriter copies its compressed bytes. The packs come out the same bytes either way.
      */
     private GitIndex.Tag build(PackageName pkg, TagManifest m, InMemoryRepository repo) throws IOException {
+        Commits c = insert(pkg, RefKind.TAG, m, repo);
+        String pack = writePack(repo, c.served(), c.tree(), packPrefix(pkg), true);
+        String upstreamPack = null;
+        if (!c.upstream().equals(c.served())) {
+            upstreamPack = writePack(repo, c.upstream(), c.tree(), upstreamPrefix(pkg), false);
+        }
+        return new GitIndex.Tag(m.tag(), c.served().name(), c.tree().name(), c.upstream().name(), pack, upstreamPack);
+    }
+
+    /**
+     * Builds a pinned commit's one pack: the upstream commit with its tree, served by that id alone. No ref
+     * names the commit, so even when it is its own served form (a root commit) it is served from this pack.
+     */
+    private GitIndex.Tag buildCommit(PackageName pkg, TagManifest m) throws IOException {
+        try (InMemoryRepository repo = new InMemoryRepository(new DfsRepositoryDescription("derive/" + pkg))) {
+            Commits c = insert(pkg, RefKind.COMMIT, m, repo);
+            String upstreamPack = writePack(repo, c.upstream(), c.tree(), upstreamPrefix(pkg), false);
+            return new GitIndex.Tag(m.tag(), c.served().name(), c.tree().name(), c.upstream().name(), null, upstreamPack);
+        }
+    }
+
+    /** The objects of one version: its tree, the parentless commit served for it, and upstream's commit. */
+    private record Commits(ObjectId tree, ObjectId served, ObjectId upstream) {
+    }
+
+    /**
+     * Rebuilds a version's tree from its tarball and inserts both commits; each must come out as the id
+     * its manifest records.
+     */
+    private Commits insert(PackageName pkg, RefKind kind, TagManifest m, InMemoryRepository repo) throws IOException {
         byte[] upstreamRaw = Base64.getDecoder().decode(m.upstreamCommitRaw());
         ObjectId tree;
         ObjectId served;
         ObjectId upstream;
         try (ObjectInserter ins = repo.newObjectInserter();
                 ObjectReader existing = repo.newObjectReader();
-                InputStream tarball = storage.open(StorageKeys.tarball(pkg, m.tag()))) {
+                InputStream tarball = storage.open(StorageKeys.tarball(pkg, kind, m.tag()))) {
             tree = TarballTree.insert(tarball, pkg.value() + "-" + m.tag(), m.gitlinks(), ins, existing);
             if (!tree.name().equals(m.treeOid())) {
                 throw new IOException("tree rebuilt from the tarball of " + pkg + " " + m.tag() + " is " + tree.name()
@@ -306,12 +366,7 @@ public final class DerivedGit {
         if (!served.name().equals(m.commitOid()) || !upstream.name().equals(m.upstreamCommit())) {
             throw new IOException("derived commits of " + pkg + " " + m.tag() + " do not match the manifest");
         }
-        String pack = writePack(repo, served, tree, packPrefix(pkg), true);
-        String upstreamPack = null;
-        if (!upstream.equals(served)) {
-            upstreamPack = writePack(repo, upstream, tree, upstreamPrefix(pkg), false);
-        }
-        return new GitIndex.Tag(m.tag(), served.name(), tree.name(), upstream.name(), pack, upstreamPack);
+        return new Commits(tree, served, upstream);
     }
 
     /**

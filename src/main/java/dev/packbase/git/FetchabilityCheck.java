@@ -50,7 +50,7 @@ public final class FetchabilityCheck {
             }
             GitService.Served served = opened.get();
             Map<String, String> advertised = lsRefs(git, served);
-            boolean ready = !served.refs().isEmpty();
+            boolean ready = !served.refs().isEmpty() || !served.pinned().isEmpty();
             for (Map.Entry<String, ObjectId> ref : served.refs().entrySet()) {
                 if (!ref.getValue().name().equals(advertised.get("refs/tags/" + ref.getKey()))) {
                     problems.add("ls-refs does not advertise refs/tags/" + ref.getKey());
@@ -65,6 +65,11 @@ public final class FetchabilityCheck {
                 wanted.add(new Want(tag.commit(), tag.tree(), true));
                 if (tag.upstreamPack() != null) {
                     wanted.add(new Want(tag.upstreamCommit(), tag.tree(), false));
+                }
+            }
+            for (GitIndex.Tag commit : served.pinned()) {
+                if (onlyTags == null || onlyTags.contains(commit.tag())) {
+                    wanted.add(new Want(commit.upstreamCommit(), commit.tree(), false));
                 }
             }
             List<String> failures = work.map(wanted, w -> fetches(git, served, w.commit(), w.tree(), w.blobs()));

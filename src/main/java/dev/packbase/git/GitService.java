@@ -55,6 +55,12 @@ public final class GitService {
     public record Served(PackageName name, ServedPackage record, GitIndex index, PackageRepository repository,
             Map<String, ObjectId> refs, String headTag, Map<String, PackageRepository> packViews) {
 
+        /** The pinned commits of the record whose derived data is in the index (as built for that record). */
+        List<GitIndex.Tag> pinned() {
+            return index.commits().stream().filter(c -> record.commit(c.tag())
+                    .filter(t -> t.commitOid().equals(c.commit())).isPresent()).toList();
+        }
+
         void close() {
             repository.close();
             packViews.values().forEach(PackageRepository::close);
@@ -71,9 +77,10 @@ public final class GitService {
         if (cached != null && cached.record() == record.get()) {
             return Optional.of(cached);
         }
-        if (cached != null && cached.record().tags().equals(record.get().tags())) {
+        if (cached != null && cached.record().tags().equals(record.get().tags())
+                && cached.record().commits().equals(record.get().commits())) {
             // A fetch that brought nothing new gives the package a new record (its check time) with the same
-            // tags: the view depends only on those, so it stays open, under the new record.
+            // tags and commits: the view depends only on those, so it stays open, under the new record.
             Served same = new Served(name, record.get(), cached.index(), cached.repository(), cached.refs(),
                     cached.headTag(), cached.packViews());
             cache.replace(name.value(), cached, same);

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * not on this server and JGit would walk into them (notes/hybrid-identity.md). The one request shape
  * that can be honoured, a protocol-v2 {@code fetch} of that single commit with {@code deepen 1}, is
  * answered here with the pack precomputed at ingest; any other request naming such a commit gets a
- * clean {@code ERR} saying how to fetch it. Everything else goes to JGit untouched.
+ * clean {@code ERR} saying how to fetch it. Everything else goes to JGit untouched. Pinned commits
+ * (no tag names them) are served here too, by their upstream id; no ref names them at all.
  */
 final class UpstreamCommitRequest {
     private UpstreamCommitRequest() {
@@ -29,6 +30,8 @@ final class UpstreamCommitRequest {
         Map<String, GitIndex.Tag> upstreamOnly = served.index().tags().stream()
                 .filter(t -> t.upstreamPack() != null && served.refs().containsKey(t.tag()))
                 .collect(Collectors.toMap(GitIndex.Tag::upstreamCommit, Function.identity(), (a, b) -> a));
+        // A pinned commit whose id a tag's commit also has is served as that tag's (the same objects).
+        served.pinned().forEach(c -> upstreamOnly.putIfAbsent(c.upstreamCommit(), c));
         if (upstreamOnly.isEmpty()) {
             return false;
         }
@@ -42,9 +45,10 @@ final class UpstreamCommitRequest {
         }
         GitIndex.Tag tag = upstreamOnly.get(hits.get(0));
         if (!request.v2() || !"fetch".equals(request.command()) || request.wants().size() != 1 || request.deepen() != 1) {
-            out.write(PktLines.error("commit " + hits.get(0) + " is upstream's commit of tag " + tag.tag()
-                    + ", served without its history; fetch it alone with --depth 1 (protocol v2), or use refs/tags/"
-                    + tag.tag() + " (" + tag.commit() + ")"));
+            boolean pinned = tag.pack() == null;
+            out.write(PktLines.error("commit " + hits.get(0) + (pinned ? " is a pinned commit"
+                    : " is upstream's commit of tag " + tag.tag()) + ", served without its history; fetch it alone with"
+                    + " --depth 1 (protocol v2)" + (pinned ? "" : ", or use refs/tags/" + tag.tag() + " (" + tag.commit() + ")")));
             return true;
         }
         String pack = DerivedGit.upstreamPrefix(served.name()) + tag.upstreamPack();

@@ -90,8 +90,9 @@ final class ApiHandler implements Routes.Handler {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", "ok");
         out.put("package", result.packageName());
+        PackageName pkg = new PackageName(result.packageName());
         out.put("tag", result.tag());
-        out.put("url", PublicUrls.inContext(req, PublicPaths.tarball(new PackageName(result.packageName()), result.tag())));
+        out.put("url", result.tag() == null ? null : PublicUrls.inContext(req, PublicPaths.tarball(pkg, result.tag())));
         out.put("tarballs_created", result.tarballsCreated());
         out.put("tarballs_present", result.tarballsPresent());
         out.put("tarball_count", result.tarballCount());
@@ -100,6 +101,12 @@ final class ApiHandler implements Routes.Handler {
         out.put("warnings", result.warnings());
         // Tags upstream could not deliver this time; the others landed (none landing is a 502).
         out.put("failed_tags", result.failedTags());
+        if (result.pinned() != null) {
+            // What the URL's fragment named, where it is served now.
+            FetchResult.Pinned p = result.pinned();
+            out.put("pinned", Map.of(p.kind().segment(), p.name(),
+                    "url", PublicUrls.inContext(req, PublicPaths.tarball(pkg, p.kind(), p.name()))));
+        }
         bodies.write(resp, HttpServletResponse.SC_OK, out);
     }
 
@@ -224,17 +231,8 @@ final class ApiHandler implements Routes.Handler {
      * which needs the public base URL of this request (the stored snapshot is base-independent).
      */
     private PackageInfo render(PackageInfo info, HttpServletRequest req) {
-        List<PackageInfo.TarballInfo> tarballs = info.tarballs().stream()
-                .map(t -> new PackageInfo.TarballInfo(t.tag(), PublicUrls.inContext(req, t.url()), t.sizeBytes(), t.manifestPresent(),
-                        t.tarballPresent(), t.gitCommitOid(), t.gitTreeOid(), t.upstreamCommit(), t.commitTime(),
-                        t.tarballSha256(), t.tarballMd5(), t.tarballCrc32(), t.tarSha256(), t.fileCount(), t.zigHash(),
-                        t.zigHashLegacy(), ZigSnippets.dependency(info.packageName(), t.zig(),
-                                publicUrls.absolute(req, t.url()), false), t.zig()))
-                .toList();
-        return new PackageInfo(info.packageName(), info.available(), info.registered(), info.local(),
-                info.tarballDirPresent(), info.tarballCount(), info.latestTag(), info.latestSizeBytes(), info.sizeBytes(),
-                tarballs, info.smartHttpReady(), info.pseudoGitFetchable(), info.healthy(), info.problems(),
-                info.gitProblems(), info.upstreamUrl(), info.checkedAt(), info.generatedAt(), info.warnings());
+        return info.withTarballs(t -> t.withLinks(PublicUrls.inContext(req, t.url()),
+                ZigSnippets.dependency(info.packageName(), t.zig(), publicUrls.absolute(req, t.url()), false)));
     }
 
     private void status(HttpServletResponse resp) throws IOException {

@@ -4,10 +4,8 @@ import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PublicPaths;
-import dev.packbase.domain.ServedPackage.ServedTag;
 import dev.packbase.domain.ZigInfo;
 import dev.packbase.storage.Storage;
-import dev.packbase.storage.StorageKeys;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -49,15 +47,15 @@ final class TarballHandler {
         boolean head = req.getMethod().equals("HEAD");
         switch (t.kind()) {
             case TARBALL -> sender.send(req, resp, t, head);
-            case MANIFEST -> sendManifest(resp, t.pkg(), t.tag(), head);
-            case SNIPPET -> sendSnippet(req, resp, t.pkg(), t.tag(), head);
+            case MANIFEST -> sendManifest(resp, t, head);
+            case SNIPPET -> sendSnippet(req, resp, t, head);
         }
     }
 
-    private void sendManifest(HttpServletResponse resp, PackageName pkg, ServedTag tag, boolean head) throws IOException {
-        String key = StorageKeys.manifest(pkg, tag.tag());
+    private void sendManifest(HttpServletResponse resp, TarballResolver.Target t, boolean head) throws IOException {
+        String key = t.manifestKey();
         Storage.ObjectInfo info = storage.stat(key).orElseThrow(() ->
-                PackbaseException.notFound("manifest of " + pkg + " " + tag.tag() + " is missing"));
+                PackbaseException.notFound("manifest of " + t.pkg() + " " + t.version() + " is missing"));
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");
         resp.setHeader("Cache-Control", "public, max-age=300");
@@ -73,19 +71,20 @@ final class TarballHandler {
      * {@code .zon}: the build.zig.zon dependency line as plain text, with the new hash form, or the
      * legacy one with {@code ?zig=0.12} or {@code ?zig=0.13}.
      */
-    private void sendSnippet(HttpServletRequest req, HttpServletResponse resp, PackageName pkg, ServedTag tag, boolean head)
+    private void sendSnippet(HttpServletRequest req, HttpServletResponse resp, TarballResolver.Target t, boolean head)
             throws IOException {
         String zigVersion = QueryParameters.get(req, "zig");
         boolean legacy = zigVersion != null && (zigVersion.startsWith("0.12") || zigVersion.startsWith("0.13"));
-        String url = publicUrls.absolute(req, PublicPaths.tarball(pkg, tag.tag()));
-        // The snippet needs the tag's Zig metadata, which only the stored record has.
-        ZigInfo zig = resolver.zig(pkg, tag.tag()).orElse(null);
+        PackageName pkg = t.pkg();
+        String url = publicUrls.absolute(req, PublicPaths.tarball(pkg, t.ref(), t.tag().tag()));
+        // The snippet needs the version's Zig metadata, which only the stored record has.
+        ZigInfo zig = resolver.zig(pkg, t.ref(), t.tag().tag()).orElse(null);
         String snippet = ZigSnippets.dependency(pkg.value(), zig, url, legacy);
         if (snippet == null) {
             throw new PackbaseException(ErrorCode.NOT_FOUND, "no " + (legacy ? "legacy" : "Zig 0.14+")
-                    + " package hash for " + pkg + " " + tag.tag()
+                    + " package hash for " + pkg + " " + t.version()
                     + (zig != null && zig.hashUnavailableReason() != null ? ": " + zig.hashUnavailableReason() : ""),
-                    Map.of("package", pkg.value(), "tag", tag.tag()), null);
+                    Map.of("package", pkg.value(), t.ref().segment(), t.tag().tag()), null);
         }
         byte[] body = (snippet + "\n").getBytes(StandardCharsets.UTF_8);
         resp.setContentType("text/plain");

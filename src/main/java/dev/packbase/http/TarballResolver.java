@@ -2,7 +2,9 @@ package dev.packbase.http;
 
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
+import dev.packbase.domain.CommitId;
 import dev.packbase.domain.PackageName;
+import dev.packbase.domain.RefKind;
 import dev.packbase.domain.ServedPackage;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.ZigInfo;
@@ -11,6 +13,7 @@ import java.util.Optional;
 import dev.packbase.domain.ServedPackage.ServedTag;
 import dev.packbase.domain.TagName;
 import dev.packbase.state.PackageState;
+import dev.packbase.storage.StorageKeys;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,8 +32,20 @@ final class TarballResolver {
         TARBALL, MANIFEST, SNIPPET
     }
 
-    /** The tag a request path names, and what of it is asked for. */
-    record Target(PackageName pkg, ServedTag tag, Kind kind) {
+    /** The tag or pinned commit a request path names, and what of it is asked for. */
+    record Target(PackageName pkg, RefKind ref, ServedTag tag, Kind kind) {
+        String tarballKey() {
+            return StorageKeys.tarball(pkg, ref, tag.tag());
+        }
+
+        String manifestKey() {
+            return StorageKeys.manifest(pkg, ref, tag.tag());
+        }
+
+        /** How messages name the version: {@code 1.2.0}, or {@code commit <id>}. */
+        String version() {
+            return (ref == RefKind.COMMIT ? "commit " : "") + tag.tag();
+        }
     }
 
     private final PackageState registry;
@@ -39,7 +54,10 @@ final class TarballResolver {
         this.registry = registry;
     }
 
-    /** {@code rest} of {@code /p/*}: {@code /<pkg>/tag/<tag>.tar.gz}, {@code .json} or {@code .zon}. */
+    /**
+     * {@code rest} of {@code /p/*}: {@code /<pkg>/tag/<tag>.tar.gz}, {@code .json} or {@code .zon}, or the
+     * same under {@code /<pkg>/commit/<full commit id>}.
+     */
     Target byTag(String rest, String requestUri) {
         // Hand-parsed: this runs for every download, where a regex is a visible part of the CPU time.
         TarballPath p = TarballPath.parse(rest);
@@ -50,10 +68,11 @@ final class TarballResolver {
         String tagName = p.tag();
         ServedPackage served = registry.served(pkg).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
                 "package '" + pkg + "' is not known here", Map.of("package", pkg.value()), null));
-        ServedTag tag = served.tag(tagName).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
-                "package '" + pkg + "' has no tarball for tag '" + tagName + "'",
-                Map.of("package", pkg.value(), "tag", tagName), null));
-        return new Target(pkg, tag, p.kind());
+        String what = p.ref() == RefKind.TAG ? "tag" : "commit";
+        ServedTag tag = served.entry(p.ref(), tagName).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
+                "package '" + pkg + "' has no tarball for " + what + " '" + tagName + "'",
+                Map.of("package", pkg.value(), what, tagName), null));
+        return new Target(pkg, p.ref(), tag, p.kind());
     }
 
     /** {@code rest} of {@code /h/*}: {@code /<zig hash>.tar.gz}. */
@@ -65,28 +84,36 @@ final class TarballResolver {
                     + (h.matches() ? h.group(1) : rest) + "'", Map.of(), null);
         }
         PackageName pkg = new PackageName(ref.packageName());
-        return new Target(pkg, registry.served(pkg).orElseThrow().tag(ref.tag()).orElseThrow(), Kind.TARBALL);
+        return new Target(pkg, ref.kind(), registry.served(pkg).orElseThrow().entry(ref.kind(), ref.tag()).orElseThrow(),
+                Kind.TARBALL);
     }
 
-    /** The tag's Zig metadata (for the {@code .zon} snippet), from the stored record. */
-    Optional<ZigInfo> zig(PackageName pkg, String tag) throws IOException {
-        return registry.find(pkg).flatMap(r -> r.tag(tag)).map(TagEntry::zig);
+    /** The version's Zig metadata (for the {@code .zon} snippet), from the stored record. */
+    Optional<ZigInfo> zig(PackageName pkg, RefKind ref, String name) throws IOException {
+        return registry.find(pkg).flatMap(r -> r.entries(ref).stream().filter(t -> t.tag().equals(name)).findFirst())
+                .map(TagEntry::zig);
     }
 
     /**
      * {@code /<pkg>/tag/<tag>.<extension>} split without a regex; the same language as the pattern
-     * {@code /([^/]+)/tag/([^/]+)\\.(tar\\.gz|json|zon)}. Null when the path does not have that shape.
+     * {@code /([^/]+)/(tag|commit)/([^/]+)\\.(tar\\.gz|json|zon)}, where a commit is 40 lowercase hex.
+     * Null when the path does not have that shape.
      */
-    record TarballPath(String pkg, String tag, Kind kind) {
+    record TarballPath(String pkg, RefKind ref, String tag, Kind kind) {
         private static final String[] EXTENSIONS = {"tar.gz", "json", "zon"};
         private static final Kind[] KINDS = {Kind.TARBALL, Kind.MANIFEST, Kind.SNIPPET};
 
         static TarballPath parse(String path) {
             int slash = path.indexOf('/', 1);
-            if (!path.startsWith("/") || slash < 2 || !path.startsWith("/tag/", slash)) {
+            if (!path.startsWith("/") || slash < 2) {
                 return null;
             }
-            int tagStart = slash + 5;
+            RefKind ref = path.startsWith("/tag/", slash) ? RefKind.TAG
+                    : path.startsWith("/commit/", slash) ? RefKind.COMMIT : null;
+            if (ref == null) {
+                return null;
+            }
+            int tagStart = slash + ref.segment().length() + 2;
             if (path.indexOf('/', tagStart) >= 0) {
                 return null;
             }
@@ -94,7 +121,11 @@ final class TarballResolver {
                 String extension = EXTENSIONS[i];
                 int dot = path.length() - extension.length() - 1;
                 if (dot > tagStart && path.charAt(dot) == '.' && path.endsWith(extension)) {
-                    return new TarballPath(path.substring(1, slash), path.substring(tagStart, dot), KINDS[i]);
+                    String name = path.substring(tagStart, dot);
+                    if (ref == RefKind.COMMIT && !CommitId.isFull(name)) {
+                        return null;
+                    }
+                    return new TarballPath(path.substring(1, slash), ref, name, KINDS[i]);
                 }
             }
             return null;

@@ -4,7 +4,6 @@ import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.http.fastpath.FastPath;
 import dev.packbase.storage.Storage;
-import dev.packbase.storage.StorageKeys;
 import dev.packbase.storage.StoredObject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,7 +48,7 @@ final class TarballSender {
      * which the servlet sends).
      */
     FastPath.Answer cachedAnswer(TarballResolver.Target t, Function<String, String> headers, boolean head) {
-        TarballCache.Entry cached = cache.get(StorageKeys.tarball(t.pkg(), t.tag().tag()), t.tag().sha256());
+        TarballCache.Entry cached = cache.get(t.tarballKey(), t.tag().sha256());
         if (cached == null) {
             return null;
         }
@@ -63,12 +62,12 @@ final class TarballSender {
 
     /** Decides and sends the answer to a GET or HEAD of the tarball of {@code t}. */
     void send(HttpServletRequest req, HttpServletResponse resp, TarballResolver.Target t, boolean head) throws IOException {
-        String key = StorageKeys.tarball(t.pkg(), t.tag().tag());
+        String key = t.tarballKey();
         String sha256 = t.tag().sha256();
         TarballCache.Entry cached = cache.get(key, sha256);
         // The handle costs what a stat did: its bytes are opened only for the way they are sent.
         StoredObject stored = cached != null ? null : storage.read(key).orElseThrow(() -> new PackbaseException(
-                ErrorCode.NOT_FOUND, "tarball of " + t.pkg() + " " + t.tag().tag() + " is missing from storage",
+                ErrorCode.NOT_FOUND, "tarball of " + t.pkg() + " " + t.version() + " is missing from storage",
                 Map.of("package", t.pkg().value()), null));
         try {
             long size = cached != null ? cached.size : stored.size();

@@ -28,8 +28,9 @@ public final class Deriver {
 
     public Derived derive(PackageName name, PackageRecord record) throws IOException {
         long started = System.nanoTime();
-        DerivedGit.Ensured ensured = derivedGit.ensure(name, record.tags(), tag -> state.manifest(name, tag)
-                .orElseThrow(() -> new IOException("manifest of " + tag + " is missing")));
+        DerivedGit.Ensured ensured = derivedGit.ensure(name, record.tags(), record.commits(),
+                (kind, ref) -> state.manifest(name, kind, ref).orElseThrow(() -> new IOException("manifest of "
+                        + kind.segment() + " " + ref + " is missing")));
         if (ensured.changed()) {
             git.invalidate(name);
         }

@@ -87,7 +87,7 @@ public final class GitUpstream implements Upstream {
         GuardedConnections connections = new GuardedConnections(limits);
         try (Git git = Git.init().setBare(true).setDirectory(scratch.toFile()).call()) {
             connections.applyRedirectPolicy(git.getRepository().getConfig());
-            List<RefSpec> specs = tags.stream().map(t -> new RefSpec(t.refName() + ":" + t.refName())).toList();
+            List<RefSpec> specs = tags.stream().map(t -> new RefSpec(t.source() + ":" + t.refName())).toList();
             git.fetch().setRemote(url.transport()).setRefSpecs(specs).setDepth(1).setTagOpt(TagOpt.NO_TAGS)
                     .setTimeout(timeoutSeconds()).setProgressMonitor(monitor).setTransportConfigCallback(connections)
                     .call();

@@ -78,13 +78,16 @@ public final class IngestPipeline {
 
         RecordMerge.Merged merged = RecordMerge.merge(name, source.url(), existing, plan, outcomes, fetchFailures, now);
         PackageRecord record = merged.record();
-        if (record.tags().isEmpty()) {
+        boolean empty = record.tags().isEmpty() && record.commits().isEmpty();
+        Optional<UpstreamTag> pinned = source.pinned() ? Optional.of(offered.get(0)) : Optional.empty();
+        if (empty || pinned.isPresent() && offered.stream().noneMatch(t -> has(record, t))) {
+            // A pinned ref that did not land fails the call, and the record stays as it was.
             throw nothingLanded(name, source, merged);
         }
         publisher.record(record);
         publisher.publish(refresher.info(name, record, true, now));
 
-        String latest = record.latest().map(TagEntry::tag).orElseThrow();
+        String latest = record.latest().map(TagEntry::tag).orElse(null);
         if (!merged.created().isEmpty()) {
             long fetchMs = fetchNanos / 1_000_000;
             long tarballMs = tarballNanos / 1_000_000;
@@ -93,12 +96,18 @@ public final class IngestPipeline {
         }
         merged.warnings().forEach(w -> LOG.warning(() -> name + ": " + w));
         return new FetchResult(name.value(), record.upstreamUrl(), latest, merged.created().size(), merged.present(),
-                record.tags().size(), merged.created(), merged.warnings(), merged.failed());
+                record.tags().size(), merged.created(), merged.warnings(), merged.failed(),
+                pinned.map(t -> new FetchResult.Pinned(t.kind(), t.name())).orElse(null));
+    }
+
+    private static boolean has(PackageRecord record, UpstreamTag ref) {
+        return record.entries(ref.kind()).stream().anyMatch(e -> e.tag().equals(ref.name()));
     }
 
     /**
-     * Nothing is stored for a package without a tag. When upstream failed to deliver, that is the
-     * answer ({@code upstream_failed}, with every tag's reason); otherwise every tag was skipped.
+     * Nothing is stored for a package without a tag or commit, nor for a pinned ref that did not land.
+     * When upstream failed to deliver, that is the answer ({@code upstream_failed}, with every tag's
+     * reason); otherwise every tag was skipped.
      */
     private static PackbaseException nothingLanded(PackageName name, Source source, RecordMerge.Merged merged) {
         if (!merged.failed().isEmpty()) {
@@ -108,10 +117,12 @@ public final class IngestPipeline {
             FailedTag first = merged.failed().get(0);
             String others = merged.failed().size() == 1 ? ""
                     : " (and " + (merged.failed().size() - 1) + " more tag(s), see failed_tags)";
-            return new PackbaseException(ErrorCode.UPSTREAM_FAILED, "no tag of " + source.url()
-                    + " could be fetched: " + first.tag() + ": " + first.reason() + others, details, null);
+            String what = source.pinned() ? "" : "no tag of ";
+            return new PackbaseException(ErrorCode.UPSTREAM_FAILED, what + source.url()
+                    + " could not be fetched: " + first.tag() + ": " + first.reason() + others, details, null);
         }
-        return new PackbaseException(ErrorCode.NO_TAGS, "no tag of " + source.url() + " could be materialised: "
-                + String.join("; ", merged.warnings()), Map.of("package", name.value()), null);
+        return new PackbaseException(ErrorCode.NO_TAGS, (source.pinned() ? "" : "no tag of ") + source.url()
+                + " could not be materialised: " + String.join("; ", merged.warnings()), Map.of("package", name.value()),
+                null);
     }
 }

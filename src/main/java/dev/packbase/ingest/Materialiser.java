@@ -6,6 +6,7 @@ import dev.packbase.PackbaseException;
 import dev.packbase.WorkPool;
 import dev.packbase.config.Config;
 import dev.packbase.domain.PackageName;
+import dev.packbase.domain.RefKind;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.git.RootCommit;
@@ -30,7 +31,7 @@ import org.eclipse.jgit.revwalk.RevTag;
 import org.eclipse.jgit.revwalk.RevWalk;
 
 /**
- * The materialise stage: one immutable tarball and one manifest per fetched tag. Tags are
+ * The materialise stage: one immutable tarball and one manifest per fetched tag or pinned commit. Tags are
  * independent and gzip is most of the work, so they are written in parallel on the work pool;
  * outcomes come back in the order given. A tarball that exists without a record entry (a crash came
  * between writing it and the record) is adopted only if it is exactly what the tag produces now.
@@ -117,7 +118,7 @@ public final class Materialiser {
             long commitTime = commit.getCommitterIdent().getWhenAsInstant().getEpochSecond();
             TarballWriter writer = new TarballWriter(limits.maxTarballBytes(), limits.maxFiles());
             String top = name.value() + "-" + tag.name();
-            String tarballKey = StorageKeys.tarball(name, tag.name());
+            String tarballKey = StorageKeys.tarball(name, tag.kind(), tag.name());
 
             TarballWriter.Result[] result = new TarballWriter.Result[1];
             boolean created = storage.createIfAbsent(tarballKey,
@@ -125,7 +126,7 @@ public final class Materialiser {
             if (!created) {
                 // Kept as it is (immutable); adopted only if it is what this tag produces now.
                 TarballWriter.Result fresh = writer.write(reader, tree, top, commitTime, OutputStream.nullOutputStream());
-                Optional<TagManifest> manifest = state.manifest(name, tag.name());
+                Optional<TagManifest> manifest = state.manifest(name, tag.kind(), tag.name());
                 if (manifest.isPresent() && manifest.get().tarSha256().equals(fresh.tarSha256())) {
                     return new Landed(tag, manifest.get().toEntry(), false);
                 }
@@ -139,7 +140,7 @@ public final class Materialiser {
             }
             TarballWriter.Result r = result[0];
             TagManifest manifest = new TagManifest(TagManifest.FORMAT, name.value(), tag.name(), url,
-                    tag.refName(), tag.object().name(), annotated == null ? null : annotated.getId().name(),
+                    tag.kind() == RefKind.TAG ? tag.refName() : tag.name(), tag.object().name(), annotated == null ? null : annotated.getId().name(),
                     commit.getId().name(), Base64.getEncoder().encodeToString(rawCommit), tree.name(), rootCommit.name(),
                     r.gitlinks(), commitTime,
                     new TagManifest.Tarball(tarballKey, r.gzSize(), r.gzSha256(), r.gzMd5(), r.gzCrc32()),
@@ -147,7 +148,7 @@ public final class Materialiser {
                     r.gitlinks().isEmpty() ? List.of()
                             : List.of(r.gitlinks().size() + " submodule(s) recorded but not included in the tarball"),
                     ZigInfos.of(r.zig()));
-            storage.replace(StorageKeys.manifest(name, tag.name()), out -> json.writeValue(out, manifest));
+            storage.replace(StorageKeys.manifest(name, tag.kind(), tag.name()), out -> json.writeValue(out, manifest));
             return new Landed(tag, manifest.toEntry(), created);
         }
     }

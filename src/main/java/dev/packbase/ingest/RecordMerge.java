@@ -2,6 +2,7 @@ package dev.packbase.ingest;
 
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.RefKind;
 import dev.packbase.domain.TagEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +36,9 @@ public final class RecordMerge {
     public static Merged merge(PackageName name, String url, Optional<PackageRecord> existing, Plan plan,
             List<Materialiser.Outcome> outcomes, List<FailedTag> fetchFailures, long now) {
         Map<String, TagEntry> entries = new LinkedHashMap<>();
+        Map<String, TagEntry> commits = new LinkedHashMap<>();
         existing.ifPresent(r -> r.tags().forEach(t -> entries.put(t.tag(), t)));
+        existing.ifPresent(r -> r.commits().forEach(t -> commits.put(t.tag(), t)));
         List<String> warnings = new ArrayList<>(plan.warnings());
         List<PackageRecord.SkippedTag> skipped = new ArrayList<>(plan.skipped());
         List<String> created = new ArrayList<>();
@@ -44,15 +47,19 @@ public final class RecordMerge {
         for (Materialiser.Outcome outcome : outcomes) {
             UpstreamTag tag = outcome.tag();
             if (outcome instanceof Materialiser.Landed landed) {
-                entries.put(tag.name(), landed.entry());
+                (tag.kind() == RefKind.TAG ? entries : commits).put(tag.name(), landed.entry());
                 if (landed.created()) {
                     created.add(tag.name());
                 } else {
                     present++;
                 }
             } else if (outcome instanceof Materialiser.Skipped s) {
-                warnings.add("tag '" + tag.name() + "' skipped: " + s.reason());
-                skipped.add(new PackageRecord.SkippedTag(tag.name(), tag.object().name(), s.reason()));
+                warnings.add(tag.describe() + " skipped: " + s.reason());
+                if (tag.kind() == RefKind.TAG) {
+                    // Remembered so that updates do not fetch it again until it moves; a commit never
+                    // comes back by itself, only when asked for again.
+                    skipped.add(new PackageRecord.SkippedTag(tag.name(), tag.object().name(), s.reason()));
+                }
             } else if (outcome instanceof Materialiser.Failed f) {
                 failed.add(new FailedTag(tag.name(), f.reason()));
             }
@@ -70,7 +77,7 @@ public final class RecordMerge {
         }
         PackageRecord record = new PackageRecord(PackageRecord.FORMAT, name.value(),
                 existing.map(PackageRecord::upstreamUrl).orElse(url), existing.map(PackageRecord::createdAt).orElse(now),
-                now, List.copyOf(entries.values()), recordWarnings, skipped);
+                now, List.copyOf(entries.values()), recordWarnings, skipped, List.copyOf(commits.values()));
         return new Merged(record, List.copyOf(created), present, List.copyOf(failed), List.copyOf(warnings));
     }
 

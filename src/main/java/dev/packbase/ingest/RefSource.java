@@ -2,7 +2,9 @@ package dev.packbase.ingest;
 
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
+import dev.packbase.domain.CommitId;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.RefKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,12 +12,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 
 /**
  * The one ref a URL fragment names, as Zig writes it ({@code git+https://host/o/r#<tag>} or
- * {@code #<commit>}): the tag of that name, or the tags whose commit is that full id. Everything else
- * the package holds is left as it is, skip entries of other tags included.
+ * {@code #<commit>}): the tag of that name, or the tags whose commit is that full id, or, when no tag
+ * names that commit, the commit itself (a pinned commit, kept under {@code commit/<id>}). Everything
+ * else the package holds is left as it is, skip entries of other tags included.
  */
 public final class RefSource implements Source {
     private final Upstream upstream;
@@ -34,16 +38,16 @@ public final class RefSource implements Source {
     @Override
     public List<UpstreamTag> list() {
         List<UpstreamTag> all = upstream.listTags();
-        boolean commit = UpstreamUrl.isFullCommitId(ref);
+        boolean commit = CommitId.isFull(ref);
         List<UpstreamTag> named = all.stream().filter(t -> commit ? commitOf(t).equals(ref) : t.name().equals(ref)).toList();
         if (!named.isEmpty()) {
             return named;
         }
         if (commit) {
-            throw new PackbaseException(ErrorCode.NOT_FOUND, "no tag of " + url() + " names commit " + ref
-                    + "; packbase mirrors tagged commits only for now: pin a tag", Map.of("ref", ref), null);
+            // Whether upstream has it shows when it is fetched: a want of an unknown id is refused there.
+            return List.of(UpstreamTag.commit(ObjectId.fromString(ref)));
         }
-        if (UpstreamUrl.looksLikeShortCommitId(ref)) {
+        if (CommitId.looksShort(ref)) {
             throw PackbaseException.badRequest("'" + ref + "' is no tag of " + url()
                     + " and looks like a short commit id: use the full 40-character commit id");
         }
@@ -57,7 +61,19 @@ public final class RefSource implements Source {
     }
 
     @Override
+    public boolean pinned() {
+        return true;
+    }
+
+    @Override
     public Plan plan(List<UpstreamTag> offered, Optional<PackageRecord> existing) {
+        List<PackageRecord.SkippedTag> kept = existing.map(PackageRecord::skipped).orElse(List.of());
+        if (offered.size() == 1 && offered.get(0).kind() == RefKind.COMMIT) {
+            // A commit never moves: once it has a tarball there is nothing to do, ever.
+            UpstreamTag pinned = offered.get(0);
+            boolean present = existing.flatMap(r -> r.commit(pinned.name())).isPresent();
+            return new Plan(present ? List.of() : offered, present ? 1 : 0, kept, List.of());
+        }
         Plan plan = TagPlanner.plan(offered, existing);
         // The planner sees only the named ref; skip entries of the package's other tags must survive.
         Set<String> listed = offered.stream().map(UpstreamTag::name).collect(Collectors.toSet());

@@ -11,13 +11,21 @@ import org.eclipse.jgit.lib.Repository;
  * through the same stages ({@link IngestPipeline}): it lists what it offers, plans (a pure function of
  * that listing and the package's record), and fetches the planned refs into a repository that the
  * materialise stage reads. {@link TagSource} takes every tag of a Git repository, {@link RefSource} the
- * tags one URL fragment names; an untagged commit or a plain tarball URL is another implementation with
+ * tags or the untagged commit one URL fragment names; a plain tarball URL is another implementation with
  * its own listing and plan (a tarball source fetches by importing the archive into an in-memory repository).
  */
 public interface Source {
 
     /** The URL recorded for the package and in each manifest. */
     String url();
+
+    /**
+     * Whether the caller asked for exactly what {@link #list} offers (a pinned ref): then the ingest
+     * fails unless that lands, even when the package holds other versions.
+     */
+    default boolean pinned() {
+        return false;
+    }
 
     /** What upstream offers now; may do network traffic. An empty listing is {@code no_tags}. */
     List<UpstreamTag> list();

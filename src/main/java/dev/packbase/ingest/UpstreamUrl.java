@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * An upstream repository URL as {@code POST /api/fetch} accepts it: {@code git+https}, {@code https},
@@ -23,19 +22,6 @@ import java.util.regex.Pattern;
  *                  {@code #<commit>}); empty for the whole repository
  */
 public record UpstreamUrl(String given, String transport, String identity, String derivedName, Optional<String> ref) {
-    private static final Pattern FULL_COMMIT = Pattern.compile("[0-9a-f]{40}");
-    private static final Pattern SHORT_COMMIT = Pattern.compile("[0-9a-fA-F]{4,39}");
-
-    /** A full SHA-1 commit id, the only form of commit packbase takes (a short one is ambiguous upstream). */
-    public static boolean isFullCommitId(String ref) {
-        return FULL_COMMIT.matcher(ref).matches();
-    }
-
-    /** Hex of a commit-id-like length: what a user means by a short commit id, unless a tag has that name. */
-    static boolean looksLikeShortCommitId(String ref) {
-        return SHORT_COMMIT.matcher(ref).matches();
-    }
-
     /** A fragment without the {@code refs/tags/} that Zig and Git users may write before a tag name. */
     static String tagOrCommit(String ref) {
         return ref.startsWith("refs/tags/") ? ref.substring("refs/tags/".length()) : ref;

@@ -9,6 +9,7 @@ import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import dev.packbase.storage.StoredObject;
 import dev.packbase.domain.PackageName;
+import dev.packbase.domain.RefKind;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.ServedPackage;
 import dev.packbase.domain.SourceCatalog;
@@ -52,8 +53,8 @@ public final class PackageState {
     /** Zig package hash (both forms) → package and tag, for GET /h/<hash>.tar.gz. */
     private final Map<String, TagRef> byZigHash = new ConcurrentHashMap<>();
 
-    /** A tag of a package. */
-    public record TagRef(String packageName, String tag) {
+    /** A tag or pinned commit of a package. */
+    public record TagRef(String packageName, RefKind kind, String tag) {
     }
     /** The packages with an info entry (under {@link StorageKeys#INFO_DIR}) and whether it says healthy. */
     private final Map<String, Boolean> healthy = new ConcurrentHashMap<>();
@@ -372,13 +373,15 @@ public final class PackageState {
     }
 
     private void indexZigHashes(ServedPackage pkg) {
-        for (ServedPackage.ServedTag tag : pkg.tags()) {
-            TagRef ref = new TagRef(pkg.name(), tag.tag());
-            if (tag.zigHash() != null) {
-                byZigHash.putIfAbsent(tag.zigHash(), ref);
-            }
-            if (tag.zigLegacyHash() != null) {
-                byZigHash.putIfAbsent(tag.zigLegacyHash(), ref);
+        for (RefKind kind : RefKind.values()) {
+            for (ServedPackage.ServedTag tag : kind == RefKind.TAG ? pkg.tags() : pkg.commits()) {
+                TagRef ref = new TagRef(pkg.name(), kind, tag.tag());
+                if (tag.zigHash() != null) {
+                    byZigHash.putIfAbsent(tag.zigHash(), ref);
+                }
+                if (tag.zigLegacyHash() != null) {
+                    byZigHash.putIfAbsent(tag.zigLegacyHash(), ref);
+                }
             }
         }
     }
@@ -389,7 +392,11 @@ public final class PackageState {
     }
 
     public Optional<TagManifest> manifest(PackageName pkg, String tag) throws IOException {
-        String key = StorageKeys.manifest(pkg, tag);
+        return manifest(pkg, RefKind.TAG, tag);
+    }
+
+    public Optional<TagManifest> manifest(PackageName pkg, RefKind kind, String name) throws IOException {
+        String key = StorageKeys.manifest(pkg, kind, name);
         if (storage.stat(key).isEmpty()) {
             return Optional.empty();
         }

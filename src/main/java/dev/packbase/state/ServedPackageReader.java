@@ -32,6 +32,7 @@ final class ServedPackageReader {
             String upstreamUrl = null;
             long checkedAt = 0;
             List<ServedTag> tags = new ArrayList<>();
+            List<ServedTag> commits = new ArrayList<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -39,19 +40,25 @@ final class ServedPackageReader {
                     case "name" -> name = p.getValueAsString();
                     case "upstream_url" -> upstreamUrl = p.getValueAsString();
                     case "checked_at" -> checkedAt = p.getValueAsLong();
-                    case "tags" -> {
-                        expect(value, JsonToken.START_ARRAY, "tags");
-                        while (p.nextToken() == JsonToken.START_OBJECT) {
-                            tags.add(tag(p));
-                        }
-                    }
+                    case "tags" -> entries(p, value, "tags", tags);
+                    case "commits" -> entries(p, value, "commits", commits);
                     default -> p.skipChildren();
                 }
             }
             if (name == null) {
                 throw new IOException("a package record without a name");
             }
-            return new ServedPackage(name, upstreamUrl, checkedAt, tags);
+            return new ServedPackage(name, upstreamUrl, checkedAt, tags, commits);
+        }
+    }
+
+    private static void entries(JsonParser p, JsonToken value, String field, List<ServedTag> into) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return;
+        }
+        expect(value, JsonToken.START_ARRAY, field);
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            into.add(tag(p));
         }
     }
 

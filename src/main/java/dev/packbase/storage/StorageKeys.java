@@ -1,6 +1,7 @@
 package dev.packbase.storage;
 
 import dev.packbase.domain.PackageName;
+import dev.packbase.domain.RefKind;
 
 /**
  * The layout of the root (DESIGN.md "On-disk layout"). Public files live where a static web server
@@ -27,15 +28,28 @@ public final class StorageKeys {
     }
 
     public static String tarball(PackageName pkg, String tag) {
-        return tagDir(pkg) + tag + ".tar.gz";
+        return tarball(pkg, RefKind.TAG, tag);
     }
 
     public static String manifest(PackageName pkg, String tag) {
-        return tagDir(pkg) + tag + ".json";
+        return manifest(pkg, RefKind.TAG, tag);
+    }
+
+    /** {@code p/<pkg>/tag/<tag>.tar.gz} or {@code p/<pkg>/commit/<full id>.tar.gz}. */
+    public static String tarball(PackageName pkg, RefKind kind, String name) {
+        return dir(pkg, kind) + name + ".tar.gz";
+    }
+
+    public static String manifest(PackageName pkg, RefKind kind, String name) {
+        return dir(pkg, kind) + name + ".json";
     }
 
     public static String tagDir(PackageName pkg) {
-        return "p/" + pkg.value() + "/tag/";
+        return dir(pkg, RefKind.TAG);
+    }
+
+    public static String dir(PackageName pkg, RefKind kind) {
+        return "p/" + pkg.value() + "/" + kind.segment() + "/";
     }
 
     /** Derived Git data of a package: a rebuildable cache (see git.DerivedGit). */

@@ -119,7 +119,7 @@ class DerivedGitIT {
 
         // An index written before history packs existed.
         Zap.tree(git.resolve("history"));
-        GitIndex old = new GitIndex(index.format(), index.packageName(), index.tags(), null);
+        GitIndex old = new GitIndex(index.format(), index.packageName(), index.tags(), null, List.of());
         Files.delete(git.resolve("index.json"));
         Files.write(git.resolve("index.json"), first.json().writeValueAsBytes(old));
         Packbase restarted = start(root);

@@ -100,7 +100,8 @@ class ServingFromMemoryTest {
         GitIndex index = derived.index(NAME).orElseThrow();
         assertEquals(List.of("v1.0.0", "v1.1.0"), index.tags().stream().map(GitIndex.Tag::tag).toList());
         assertTrue(index.historyPack() != null, "two distinct commits get a history pack");
-        assertTrue(derived.complete(NAME, Map.of("v1.0.0", tag("v1.0.0").commitOid(), "v1.1.0", tag("v1.1.0").commitOid())));
+        assertTrue(derived.complete(NAME, Map.of("v1.0.0", tag("v1.0.0").commitOid(), "v1.1.0", tag("v1.1.0").commitOid()),
+                java.util.Set.of()));
         assertTrue(storage.list(StorageKeys.gitDir(NAME)).stream().anyMatch(k -> k.endsWith(".bitmap")));
     }
 

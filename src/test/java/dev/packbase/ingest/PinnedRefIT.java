@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A ref in the URL fragment, as Zig writes a pinned dependency: {@code #<tag>} and {@code #<commit>}
- * ingest just the tags they name, over real Git smart HTTP; a short commit id, a branch and an
- * untagged commit are refused with the reason, and nothing else of the package changes.
+ * ingest just the tags they name, over real Git smart HTTP; a short commit id, a branch and a commit
+ * upstream does not have are refused with the reason, and nothing else of the package changes.
+ * (Untagged commits that upstream has: {@code dev.packbase.http.PinnedCommitIT}.)
  */
 class PinnedRefIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,10 +80,11 @@ class PinnedRefIT {
     }
 
     @Test
-    void shortIdsBranchesAndUntaggedCommitsAreRefusedWithTheReason() throws Exception {
+    void shortIdsBranchesAndUnknownCommitsAreRefusedWithTheReason() throws Exception {
         repo.write("src/main.zig", "pub fn answer() u32 { return 44; }\n");
         String untagged = repo.commit("work in progress", 1_700_000_000L);
         repo.publish();
+        String unknown = "0123456789abcdef0123456789abcdef01234567";
         try (GitHttpBackend forge = GitHttpBackend.start(upstreamRoot);
                 TestServer s = TestServer.start(root, Map.of("packbase.seed", "false"))) {
             String url = "git+" + forge.url("lib");
@@ -93,8 +95,9 @@ class PinnedRefIT {
             JsonNode branch = s.fetch(url + "#master", 404);
             assertTrue(branch.toString().contains("has no tag 'master'"), branch.toString());
 
-            JsonNode commit = s.fetch(url + "#" + untagged, 404);
-            assertTrue(commit.toString().contains("names commit " + untagged), commit.toString());
+            JsonNode commit = s.fetch(url + "#" + unknown, 502);
+            assertEquals("upstream_failed", commit.path("status").asText());
+            assertTrue(commit.toString().contains(unknown), commit.toString());
 
             JsonNode query = s.fetch(url + "?ref=v1.0.0", 400);
             assertTrue(query.toString().contains("must not have a query"), query.toString());

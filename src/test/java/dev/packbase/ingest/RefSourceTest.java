@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.RefKind;
+import dev.packbase.domain.TagEntry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -66,7 +68,25 @@ class RefSourceTest {
         assertEquals(ErrorCode.BAD_REQUEST, shortId.code());
         assertTrue(shortId.getMessage().contains("full 40-character commit id"), shortId.getMessage());
         assertEquals(ErrorCode.NOT_FOUND, assertThrows(PackbaseException.class, () -> source("main").list()).code());
-        assertEquals(ErrorCode.NOT_FOUND, assertThrows(PackbaseException.class, () -> source(id(9).name()).list()).code());
+    }
+
+    @Test
+    void aCommitNoTagNamesIsOfferedItselfAndPlannedUntilItHasATarball() {
+        RefSource pinned = source(id(9).name());
+        List<UpstreamTag> offered = pinned.list();
+        assertEquals(List.of(UpstreamTag.commit(id(9))), offered);
+        assertEquals(RefKind.COMMIT, offered.get(0).kind());
+        assertEquals(id(9).name() + ":refs/commits/" + id(9).name(), offered.get(0).source() + ":" + offered.get(0).refName(),
+                "upstream is asked for the id itself");
+        assertEquals(offered, pinned.plan(offered, Optional.empty()).wanted());
+
+        TagEntry entry = new TagEntry(id(9).name(), id(9).name(), id(9).name(), id(4).name(), id(5).name(), 1, 1, "s",
+                "m", "c", "t", 1, null);
+        PackageRecord holding = new PackageRecord(PackageRecord.FORMAT, "lib", "https://upstream.invalid/lib.git", 1, 1,
+                List.of(), List.of(), List.of(), List.of(entry));
+        Plan again = pinned.plan(offered, Optional.of(holding));
+        assertEquals(List.of(), again.wanted(), "a commit never moves: nothing to fetch once it is held");
+        assertEquals(1, again.present());
     }
 
     @Test

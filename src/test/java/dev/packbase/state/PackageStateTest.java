@@ -15,6 +15,7 @@ import dev.packbase.storage.StorageKeys;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.RefKind;
 import java.util.Optional;
 import dev.packbase.domain.ServedPackage;
 import dev.packbase.domain.SourceCatalog;
@@ -82,7 +83,7 @@ class PackageStateTest {
         ServedPackage.ServedTag view = served.tag("v1.2.0").orElseThrow();
         assertEquals(List.of(tag.sha256(), tag.sizeBytes(), tag.commitOid(), tag.zig().hash()),
                 List.of(view.sha256(), view.sizeBytes(), view.commitOid(), view.zigHash()));
-        assertEquals(Optional.of(new PackageState.TagRef("alpha", "v1.2.0")), loaded.findByZigHash(tag.zig().hash()));
+        assertEquals(Optional.of(new PackageState.TagRef("alpha", RefKind.TAG, "v1.2.0")), loaded.findByZigHash(tag.zig().hash()));
         assertFalse(saved.healthy(), "its tarballs are not in storage");
         assertEquals(0, loaded.summary().healthy(), "health comes from the stored entry");
         assertEquals(Optional.empty(), loaded.info("../alpha"), "a name that is no package is no entry");
@@ -155,7 +156,7 @@ class PackageStateTest {
         return new PackageInfo(i.packageName(), i.available(), i.registered(), i.local(), i.tarballDirPresent(),
                 i.tarballCount(), i.latestTag(), i.latestSizeBytes(), i.sizeBytes(), i.tarballs(), i.smartHttpReady(),
                 i.pseudoGitFetchable(), true, List.of(), i.gitProblems(), i.upstreamUrl(), i.checkedAt(), i.generatedAt(),
-                i.warnings());
+                i.warnings(), i.commits());
     }
 
     /** Every object under .packbase/ and its content. */

@@ -1,6 +1,7 @@
 package dev.packbase.testing;
 
 import dev.packbase.ErrorCode;
+import dev.packbase.domain.RefKind;
 import dev.packbase.PackbaseException;
 import dev.packbase.ingest.Upstream;
 import dev.packbase.ingest.UpstreamTag;
@@ -181,14 +182,36 @@ public final class ScriptedUpstream implements Upstream {
                         "fetching " + url + " failed: " + unpackable.get(tag.name()));
             }
         }
+        for (UpstreamTag tag : tags) {
+            if (tag.kind() == RefKind.COMMIT) {
+                // As Git fetches a want of a bare id into a local ref; an id upstream lacks is refused as git does.
+                if (!has(tag.object())) {
+                    throw new PackbaseException(ErrorCode.UPSTREAM_FAILED, "fetching " + url
+                            + " failed: remote error: upload-pack: not our ref " + tag.name());
+                }
+                updateRef(tag.refName(), tag.object());
+            }
+        }
         // The caller closes what it is given; the repository stays open for the next fetch.
         repository.incrementOpen();
         return repository;
     }
 
-    private void setRef(String name, ObjectId target) {
+    private boolean has(ObjectId id) {
         try {
-            var update = repository.updateRef(Constants.R_TAGS + name);
+            return repository.getObjectDatabase().has(id);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void setRef(String name, ObjectId target) {
+        updateRef(Constants.R_TAGS + name, target);
+    }
+
+    private void updateRef(String ref, ObjectId target) {
+        try {
+            var update = repository.updateRef(ref);
             update.setNewObjectId(target);
             update.setForceUpdate(true);
             update.update();

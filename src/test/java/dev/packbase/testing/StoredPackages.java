@@ -69,8 +69,8 @@ public final class StoredPackages {
         PackageRecord record = new PackageRecord(PackageRecord.FORMAT, name.value(), upstream.url(), now, now,
                 manifests.stream().map(TagManifest::toEntry).toList(), List.of(), List.of());
         state.save(record);
-        derived.ensure(name, record.tags(), tag -> manifests.stream().filter(m -> m.tag().equals(tag)).findFirst()
-                .orElseThrow());
+        derived.ensure(name, record.tags(), List.of(), (kind, tag) -> manifests.stream().filter(m -> m.tag().equals(tag))
+                .findFirst().orElseThrow());
         return record;
     }
 }
