@@ -2,6 +2,7 @@ package dev.packbase;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.config.Config;
+import dev.packbase.closure.ZonRewriter;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.git.DerivedGit;
@@ -48,6 +49,7 @@ public final class Packbase implements AutoCloseable {
     private final Refresher refresher;
     private final FetchService fetches;
     private final UpdateService update;
+    private final ZonRewriter rewriter;
     private final WorkPool work;
     private final java.util.concurrent.CompletableFuture<Void> derivedChecked = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean closed;
@@ -71,6 +73,7 @@ public final class Packbase implements AutoCloseable {
         this.refresher = ingest.refresher();
         this.update = new UpdateService(config, storage, registry, fetches, refresher, json, clock,
                 new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
+        this.rewriter = new ZonRewriter(registry);
     }
 
     /** Builds the object graph of one instance. Nothing runs yet: no thread, no state read. */
@@ -276,6 +279,11 @@ public final class Packbase implements AutoCloseable {
     /** The front of ingest ({@code POST /api/fetch}, update runs). */
     public FetchService fetches() {
         return fetches;
+    }
+
+    /** {@code POST /api/rewrite}: build.zig.zon URLs pointed at the tarballs held here. */
+    public ZonRewriter rewriter() {
+        return rewriter;
     }
 
     /** Derive, verify and publish without ingesting (update, reindex, the startup check). */

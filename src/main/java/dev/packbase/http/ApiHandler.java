@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
+import dev.packbase.closure.ZonRewriter;
 import dev.packbase.config.Config;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
@@ -36,13 +37,15 @@ final class ApiHandler implements Routes.Handler {
     private final FetchService fetches;
     private final Storage storage;
     private final UpdateService update;
+    private final ZonRewriter rewriter;
     private final PublicUrls publicUrls;
     private final JsonBodies bodies;
     private final ObjectMapper json;
     private volatile ListBody listBody;
 
-    ApiHandler(Config config, PackageState registry, FetchService fetches, UpdateService update, Storage storage,
-            JsonBodies bodies, PublicUrls publicUrls) {
+    ApiHandler(Config config, PackageState registry, FetchService fetches, UpdateService update, ZonRewriter rewriter,
+            Storage storage, JsonBodies bodies, PublicUrls publicUrls) {
+        this.rewriter = rewriter;
         this.config = config;
         this.bodies = bodies;
         this.json = bodies.mapper();
@@ -69,6 +72,9 @@ final class ApiHandler implements Routes.Handler {
         } else if (path.startsWith("/info/") && path.indexOf('/', 6) < 0 && path.length() > 6) {
             Methods.require(req, resp, Methods.READ);
             info(req, resp, path.substring(6));
+        } else if (path.equals("/rewrite")) {
+            Methods.require(req, resp, Methods.POST);
+            rewrite(req, resp);
         } else if (path.equals("/update")) {
             Methods.require(req, resp, Methods.POST);
             bodies.write(resp, HttpServletResponse.SC_OK, update.update());
@@ -128,7 +134,38 @@ final class ApiHandler implements Routes.Handler {
         }
     }
 
-    private JsonNode readJsonObject(HttpServletRequest req) throws IOException {
+    /**
+     * {@code POST /api/rewrite}: the body is a build.zig.zon, as it is or as {@code {"zon": "…"}}; the answer
+     * is the manifest with its mirrored dependencies pointing here (or, for {@code Accept: application/json},
+     * that text and the lists). The dependencies left as they were are named in a header either way.
+     */
+    private void rewrite(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String type = req.getContentType();
+        byte[] zon = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")
+                ? textField(readJsonObject(req), "zon", true).getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                : readBody(req, "missing body: send a build.zig.zon (curl --data-binary @build.zig.zon)");
+        ZonRewriter.Rewritten result = rewriter.rewrite(zon, path -> publicUrls.absolute(req, path));
+        // Dependency names are Zig identifiers or @"…" strings: only their printable ASCII goes in a header.
+        resp.setHeader("X-Packbase-Unmirrored", String.join(", ", result.left().stream()
+                .map(l -> l.dependency().replaceAll("[^\\x21-\\x7e]", "?")).toList()));
+        String accept = req.getHeader("Accept");
+        if (accept != null && accept.contains("application/json")) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("status", "ok");
+            out.put("zon", new String(result.zon(), java.nio.charset.StandardCharsets.UTF_8));
+            out.put("rewritten", result.moved());
+            out.put("unmirrored", result.left());
+            bodies.write(resp, HttpServletResponse.SC_OK, out);
+            return;
+        }
+        resp.setStatus(HttpServletResponse.SC_OK);
+        resp.setContentType("text/plain");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setContentLength(result.zon().length);
+        resp.getOutputStream().write(result.zon());
+    }
+
+    private byte[] readBody(HttpServletRequest req, String whenEmpty) throws IOException {
         long max = config.http().maxRequestBytes();
         if (req.getContentLengthLong() > max) {
             throw new PackbaseException(ErrorCode.PAYLOAD_TOO_LARGE,
@@ -150,8 +187,13 @@ final class ApiHandler implements Routes.Handler {
             throw PackbaseException.badRequest("the request body could not be read: " + e.getMessage());
         }
         if (buffer.size() == 0) {
-            throw PackbaseException.badRequest("missing JSON body: expected {\"url\": \"git+https://host/owner/repo\"}");
+            throw PackbaseException.badRequest(whenEmpty);
         }
+        return buffer.toByteArray();
+    }
+
+    private JsonNode readJsonObject(HttpServletRequest req) throws IOException {
+        byte[] body = readBody(req, "missing JSON body: expected {\"url\": \"git+https://host/owner/repo\"}");
         // JSON between systems is UTF-8 (RFC 8259 §8.1). Decoding it here, strictly, keeps Jackson from
         // guessing UTF-16/32 from leading NULs and failing with an I/O error (HttpRequestFuzzTest found a 500).
         String text;
@@ -159,7 +201,7 @@ final class ApiHandler implements Routes.Handler {
             text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(buffer.toByteArray())).toString();
+                    .decode(java.nio.ByteBuffer.wrap(body)).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             throw PackbaseException.badRequest("the request body is not UTF-8 JSON");
         }

@@ -97,7 +97,9 @@ public final class Materialiser {
     }
 
     private Outcome write(PackageName name, String url, Repository repo, UpstreamTag tag, long now) throws IOException {
-        ObjectId refTarget = repo.resolve(tag.refName());
+        // A commit fetched by id is read by that id: JGit records a want of a bare id in no local ref.
+        ObjectId refTarget = tag.kind() == RefKind.TAG ? repo.resolve(tag.refName())
+                : repo.getObjectDatabase().has(tag.object()) ? tag.object() : null;
         if (refTarget == null) {
             return new Failed(tag, "upstream did not send it");
         }

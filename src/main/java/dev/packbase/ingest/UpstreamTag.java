@@ -21,7 +21,7 @@ public record UpstreamTag(String name, ObjectId object, ObjectId peeled, RefKind
         return new UpstreamTag(id.name(), id, id, RefKind.COMMIT);
     }
 
-    /** The ref the version is fetched into locally: upstream's tag ref, or {@code refs/commits/<id>}. */
+    /** The local ref a fetch writes: upstream's tag ref, or for a commit {@code refs/commits/<id>} (which JGit may leave unwritten). */
     public String refName() {
         return (kind == RefKind.TAG ? "refs/tags/" : "refs/commits/") + name;
     }

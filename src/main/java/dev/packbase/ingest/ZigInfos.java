@@ -6,11 +6,11 @@ import dev.packbase.zig.ZigManifest;
 import dev.packbase.zig.ZigPackageHash;
 
 /** Turns the Zig hasher's result into the {@link ZigInfo} value that manifests and the API carry. */
-final class ZigInfos {
+public final class ZigInfos {
     private ZigInfos() {
     }
 
-    static ZigInfo of(ZigPackageHash.Result r) {
+    public static ZigInfo of(ZigPackageHash.Result r) {
         ZigManifest m = r.manifest();
         return new ZigInfo(
                 r.hash(),

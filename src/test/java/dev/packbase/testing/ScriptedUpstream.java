@@ -184,12 +184,11 @@ public final class ScriptedUpstream implements Upstream {
         }
         for (UpstreamTag tag : tags) {
             if (tag.kind() == RefKind.COMMIT) {
-                // As Git fetches a want of a bare id into a local ref; an id upstream lacks is refused as git does.
+                // An id upstream lacks is refused as git does.
                 if (!has(tag.object())) {
                     throw new PackbaseException(ErrorCode.UPSTREAM_FAILED, "fetching " + url
                             + " failed: remote error: upload-pack: not our ref " + tag.name());
                 }
-                updateRef(tag.refName(), tag.object());
             }
         }
         // The caller closes what it is given; the repository stays open for the next fetch.
@@ -206,12 +205,8 @@ public final class ScriptedUpstream implements Upstream {
     }
 
     private void setRef(String name, ObjectId target) {
-        updateRef(Constants.R_TAGS + name, target);
-    }
-
-    private void updateRef(String ref, ObjectId target) {
         try {
-            var update = repository.updateRef(ref);
+            var update = repository.updateRef(Constants.R_TAGS + name);
             update.setNewObjectId(target);
             update.setForceUpdate(true);
             update.update();

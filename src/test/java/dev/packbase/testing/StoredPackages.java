@@ -61,7 +61,8 @@ public final class StoredPackages {
                         tag.object().name(), annotated == null ? null : annotated.getId().name(), commit.getId().name(),
                         Base64.getEncoder().encodeToString(raw), tree.name(), RootCommit.id(RootCommit.derive(raw, tree)).name(),
                         r[0].gitlinks(), time, new TagManifest.Tarball(key, r[0].gzSize(), r[0].gzSha256(), r[0].gzMd5(),
-                                r[0].gzCrc32()), r[0].tarSize(), r[0].tarSha256(), r[0].fileCount(), now, "test", List.of(), null);
+                                r[0].gzCrc32()), r[0].tarSize(), r[0].tarSha256(), r[0].fileCount(), now, "test", List.of(),
+                        dev.packbase.ingest.ZigInfos.of(r[0].zig()));
                 storage.replace(StorageKeys.manifest(name, tag.name()), out -> json.writeValue(out, m));
                 manifests.add(m);
             }
