@@ -24,6 +24,7 @@ if [ ${#tests[@]} -eq 0 ]; then
         'ZonParserFuzzIT#parseLenient'
         'ZigManifestFuzzIT#parse'
         'ZigPackageHashFuzzIT#hash'
+        'ZonRewriteFuzzIT#rewrite'
         'UpstreamUrlFuzzIT#parse'
         'HttpRequestFuzzIT#request'
     )
