@@ -2,6 +2,7 @@ package dev.packbase;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.config.Config;
+import dev.packbase.closure.ClosureService;
 import dev.packbase.closure.ZonRewriter;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.TagEntry;
@@ -50,6 +51,7 @@ public final class Packbase implements AutoCloseable {
     private final FetchService fetches;
     private final UpdateService update;
     private final ZonRewriter rewriter;
+    private final ClosureService closures;
     private final WorkPool work;
     private final java.util.concurrent.CompletableFuture<Void> derivedChecked = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean closed;
@@ -74,6 +76,7 @@ public final class Packbase implements AutoCloseable {
         this.update = new UpdateService(config, storage, registry, fetches, refresher, json, clock,
                 new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
         this.rewriter = new ZonRewriter(registry);
+        this.closures = new ClosureService(fetches, registry, storage, json, config.ingest().maxClosureNodes());
     }
 
     /** Builds the object graph of one instance. Nothing runs yet: no thread, no state read. */
@@ -284,6 +287,11 @@ public final class Packbase implements AutoCloseable {
     /** {@code POST /api/rewrite}: build.zig.zon URLs pointed at the tarballs held here. */
     public ZonRewriter rewriter() {
         return rewriter;
+    }
+
+    /** {@code /api/closure}: transitive dependency trees, mirrored. */
+    public ClosureService closures() {
+        return closures;
     }
 
     /** Derive, verify and publish without ingesting (update, reindex, the startup check). */

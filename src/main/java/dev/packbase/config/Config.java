@@ -62,7 +62,8 @@ public record Config(
             long maxTarballBytes,
             int maxFiles,
             int maxConcurrent,
-            int threads) {
+            int threads,
+            int maxClosureNodes) {
     }
 
     /** The HTTP edge: request bodies, requests in flight and the heap cache downloads are served from. */

@@ -85,7 +85,8 @@ public final class ConfigLoader {
                 s.number(Setting.MAX_TARBALL_BYTES, 1, Long.MAX_VALUE),
                 s.integer(Setting.MAX_FILES, 1, Integer.MAX_VALUE),
                 s.integer(Setting.MAX_CONCURRENT_INGESTS, 1, 1024),
-                threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+                threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
+                s.integer(Setting.MAX_CLOSURE_NODES, 1, 100_000));
 
         Duration ttl = Duration.ofSeconds(s.number(Setting.UPDATE_TTL_SECONDS, 0, Long.MAX_VALUE / 1000));
         Duration cooldown = Duration.ofSeconds(s.number(Setting.UPDATE_COOLDOWN_SECONDS, 0, 86_400));

@@ -31,6 +31,8 @@ public enum Setting {
             "most bytes one upstream download may bring: one ingest's Git traffic, or the source catalog"),
     MAX_TARBALL_BYTES("PACKBASE_MAX_TARBALL_BYTES", "268435456", "largest `.tar.gz` written for one tag"),
     MAX_FILES("PACKBASE_MAX_FILES", "50000", "most files in one tag"),
+    MAX_CLOSURE_NODES("PACKBASE_MAX_CLOSURE_NODES", "500", "most packages one `POST /api/closure` mirrors; the "
+            + "dependencies past it are reported `limit_exceeded`"),
     FETCH_TIMEOUT_SECONDS("PACKBASE_FETCH_TIMEOUT_SECONDS", "300",
             "time limit for one upstream download: one ingest's Git traffic, or the source catalog"),
     MAX_CONCURRENT_INGESTS("PACKBASE_MAX_CONCURRENT_INGESTS", "4",

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
+import dev.packbase.closure.Closure;
+import dev.packbase.closure.ClosureService;
 import dev.packbase.closure.ZonRewriter;
 import dev.packbase.config.Config;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PublicPaths;
+import dev.packbase.domain.RefKind;
 import dev.packbase.domain.UpdateState;
 import dev.packbase.update.UpdateService;
 import dev.packbase.ingest.FetchResult;
@@ -38,14 +41,16 @@ final class ApiHandler implements Routes.Handler {
     private final Storage storage;
     private final UpdateService update;
     private final ZonRewriter rewriter;
+    private final ClosureService closures;
     private final PublicUrls publicUrls;
     private final JsonBodies bodies;
     private final ObjectMapper json;
     private volatile ListBody listBody;
 
     ApiHandler(Config config, PackageState registry, FetchService fetches, UpdateService update, ZonRewriter rewriter,
-            Storage storage, JsonBodies bodies, PublicUrls publicUrls) {
+            ClosureService closures, Storage storage, JsonBodies bodies, PublicUrls publicUrls) {
         this.rewriter = rewriter;
+        this.closures = closures;
         this.config = config;
         this.bodies = bodies;
         this.json = bodies.mapper();
@@ -72,6 +77,12 @@ final class ApiHandler implements Routes.Handler {
         } else if (path.startsWith("/info/") && path.indexOf('/', 6) < 0 && path.length() > 6) {
             Methods.require(req, resp, Methods.READ);
             info(req, resp, path.substring(6));
+        } else if (path.equals("/closure")) {
+            Methods.require(req, resp, Methods.POST);
+            closure(req, resp);
+        } else if (path.startsWith("/closure/")) {
+            Methods.require(req, resp, Methods.READ);
+            storedClosure(resp, path.substring("/closure/".length()));
         } else if (path.equals("/rewrite")) {
             Methods.require(req, resp, Methods.POST);
             rewrite(req, resp);
@@ -132,6 +143,60 @@ final class ApiHandler implements Routes.Handler {
         if (!ok) {
             throw new PackbaseException(ErrorCode.FORBIDDEN, "invalid token in Authorization header");
         }
+    }
+
+    /**
+     * {@code POST /api/closure}: mirrors the dependency tree of {@code {"zon": …}}, {@code {"url": …}} or
+     * {@code {"package": …, "tag": …}} (or {@code "commit"}), under the same token rule as fetch.
+     */
+    private void closure(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!storage.writable()) {
+            throw new PackbaseException(ErrorCode.READ_ONLY, "this node serves a read-only root; mirror closures on the "
+                    + "central node (GET /api/closure/<pkg>/<tag> reads stored ones here)");
+        }
+        authorize(req, resp);
+        JsonNode body = readJsonObject(req);
+        String zon = textField(body, "zon", false);
+        String url = textField(body, "url", false);
+        String pkg = textField(body, "package", false);
+        Closure closure;
+        if (zon != null) {
+            closure = closures.ofManifest(zon.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } else if (url != null) {
+            closure = closures.ofUrl(url);
+        } else if (pkg != null && PackageName.isValid(pkg)) {
+            String tag = textField(body, "tag", false);
+            String commit = textField(body, "commit", false);
+            if ((tag == null) == (commit == null)) {
+                throw PackbaseException.badRequest("with \"package\", give one of \"tag\" or \"commit\"");
+            }
+            closure = tag != null ? closures.ofVersion(new PackageName(pkg), RefKind.TAG, tag)
+                    : closures.ofVersion(new PackageName(pkg), RefKind.COMMIT, commit);
+        } else {
+            throw PackbaseException.badRequest("expected {\"zon\": \"<build.zig.zon>\"}, {\"url\": \"git+https://…#<ref>\"}"
+                    + " or {\"package\": \"<pkg>\", \"tag\": \"<tag>\"}");
+        }
+        bodies.write(resp, HttpServletResponse.SC_OK, closureBody(closure));
+    }
+
+    /** {@code GET /api/closure/<pkg>/<tag>} or {@code /api/closure/<pkg>/commit/<id>}: the stored closure. */
+    private void storedClosure(HttpServletResponse resp, String rest) throws IOException {
+        String[] parts = rest.split("/", -1);
+        boolean commit = parts.length == 3 && parts[1].equals(RefKind.COMMIT.segment());
+        if (!(parts.length == 2 || commit) || !PackageName.isValid(parts[0]) || parts[parts.length - 1].isEmpty()) {
+            throw PackbaseException.notFound("expected /api/closure/<package>/<tag> or /api/closure/<package>/commit/<id>");
+        }
+        bodies.write(resp, HttpServletResponse.SC_OK, closureBody(closures.stored(new PackageName(parts[0]),
+                commit ? RefKind.COMMIT : RefKind.TAG, parts[parts.length - 1])));
+    }
+
+    private static Map<String, Object> closureBody(Closure closure) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", "ok");
+        out.put("complete", closure.complete());
+        out.put("counts", closure.counts());
+        out.put("nodes", closure.nodes());
+        return out;
     }
 
     /**

@@ -52,6 +52,11 @@ public final class StorageKeys {
         return "p/" + pkg.value() + "/" + kind.segment() + "/";
     }
 
+    /** The closure last mirrored for a version (closure.ClosureService). */
+    public static String closure(PackageName pkg, RefKind kind, String name) {
+        return STATE_DIR + "closures/" + pkg.value() + "/" + kind.segment() + "/" + name + ".json";
+    }
+
     /** Derived Git data of a package: a rebuildable cache (see git.DerivedGit). */
     public static String gitDir(PackageName pkg) {
         return STATE_DIR + "git/" + pkg.value() + "/";

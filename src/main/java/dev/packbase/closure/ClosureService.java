@@ -1,0 +1,230 @@
+package dev.packbase.closure;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.ErrorCode;
+import dev.packbase.PackbaseException;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.RefKind;
+import dev.packbase.domain.TagEntry;
+import dev.packbase.domain.ZigInfo;
+import dev.packbase.ingest.FetchResult;
+import dev.packbase.ingest.FetchService;
+import dev.packbase.state.PackageState;
+import dev.packbase.storage.Storage;
+import dev.packbase.storage.StorageKeys;
+import dev.packbase.zig.ZigManifest;
+import dev.packbase.zig.ZonParseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Mirrors the transitive dependency tree of a {@code build.zig.zon} (or of one mirrored version),
+ * breadth first: every {@code .url} dependency, lazy ones included, is ingested through the same
+ * {@link FetchService} as {@code POST /api/fetch}, checked against the hash its parent declared, and
+ * followed through its own {@code build.zig.zon}; a hash seen twice (a diamond) is one node with two
+ * parents. {@code .path} dependencies are reported, not followed. One failing node never stops the
+ * others; a node whose hash does not verify is not followed.
+ */
+public final class ClosureService {
+    private static final Logger LOG = Logger.getLogger(ClosureService.class.getName());
+    /** The parent of the nodes a request names directly. */
+    public static final String ROOT = "root";
+
+    private final FetchService fetches;
+    private final PackageState state;
+    private final Storage storage;
+    private final ObjectMapper json;
+    private final int maxNodes;
+
+    public ClosureService(FetchService fetches, PackageState state, Storage storage, ObjectMapper json, int maxNodes) {
+        this.fetches = fetches;
+        this.state = state;
+        this.storage = storage;
+        this.json = json;
+        this.maxNodes = maxNodes;
+    }
+
+    /** A version packbase holds, the root of a stored closure. */
+    private record Version(PackageName pkg, RefKind kind, String name) {
+    }
+
+    /** A dependency still to visit: what its parent declared, and where in the tree it is. */
+    private record Pending(String name, String url, String hash, String path, boolean lazy, int depth, String parent) {
+    }
+
+    /** The closure of the dependencies a {@code build.zig.zon} declares. */
+    public Closure ofManifest(byte[] zon) {
+        ZigManifest manifest;
+        try {
+            manifest = ZigManifest.parse(zon);
+        } catch (ZonParseException e) {
+            throw PackbaseException.badRequest("the build.zig.zon does not parse: " + e.getMessage());
+        }
+        List<Pending> roots = new ArrayList<>();
+        manifest.dependencies().forEach(d -> roots.add(new Pending(d.name(), d.url(), d.hash(), d.path(),
+                Boolean.TRUE.equals(d.lazy()), 1, ROOT)));
+        return walk(roots);
+    }
+
+    /**
+     * The closure of one URL as Zig writes it ({@code git+https://…#<ref>}): the URL itself is the root
+     * node (depth 0). When it lands, the closure is stored for its version.
+     */
+    public Closure ofUrl(String url) {
+        Pending root = new Pending(null, url, null, null, false, 0, ROOT);
+        Visited v = visit(root);
+        Map<String, Closure.Node> nodes = new LinkedHashMap<>();
+        nodes.put(v.node().computedHash() != null ? v.node().computedHash() : "url:" + url, v.node());
+        Closure closure = walk(nodes, v.children());
+        if (v.version() != null) {
+            store(v.version(), closure);
+        }
+        return closure;
+    }
+
+    /** The closure of a version packbase holds: its own dependencies; stored for that version. */
+    public Closure ofVersion(PackageName pkg, RefKind kind, String name) {
+        TagEntry entry = entry(pkg, kind, name).orElseThrow(() -> notHeld(pkg, kind, name));
+        Closure closure = walk(new LinkedHashMap<>(), children(entry.zig(), 1, ROOT));
+        store(new Version(pkg, kind, name), closure);
+        return closure;
+    }
+
+    /** The closure last stored for a version ({@code GET /api/closure/<pkg>/<tag>}). */
+    public Closure stored(PackageName pkg, RefKind kind, String name) {
+        String key = StorageKeys.closure(pkg, kind, name);
+        try {
+            if (storage.stat(key).isEmpty()) {
+                throw new PackbaseException(ErrorCode.NOT_FOUND, "no closure is stored for " + pkg + " " + kind.segment()
+                        + " '" + name + "': POST /api/closure mirrors it", Map.of("package", pkg.value()), null);
+            }
+            try (InputStream in = storage.open(key)) {
+                return json.readValue(in, Closure.class);
+            }
+        } catch (IOException e) {
+            throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot read " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void store(Version v, Closure closure) {
+        try {
+            storage.replace(StorageKeys.closure(v.pkg(), v.kind(), v.name()), out -> json.writeValue(out, closure));
+        } catch (IOException e) {
+            throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot store the closure of " + v.pkg() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static PackbaseException notHeld(PackageName pkg, RefKind kind, String name) {
+        return new PackbaseException(ErrorCode.NOT_FOUND, "package '" + pkg + "' has no " + kind.segment() + " '" + name
+                + "'", Map.of("package", pkg.value()), null);
+    }
+
+    private Closure walk(List<Pending> roots) {
+        return walk(new LinkedHashMap<>(), roots);
+    }
+
+    private Closure walk(Map<String, Closure.Node> nodes, List<Pending> roots) {
+        Deque<Pending> queue = new ArrayDeque<>(roots);
+        while (!queue.isEmpty()) {
+            Pending p = queue.removeFirst();
+            String key = p.hash() != null ? p.hash() : p.path() != null ? "path:" + p.parent() + ":" + p.path() : "url:" + p.url();
+            Closure.Node seen = nodes.get(key);
+            if (seen != null) {
+                nodes.put(key, seen.withParent(p.parent()));
+                continue;
+            }
+            if (nodes.size() >= maxNodes) {
+                nodes.put(key, node(p, null, Closure.Status.LIMIT_EXCEEDED, "more than " + maxNodes
+                        + " packages in this closure (PACKBASE_MAX_CLOSURE_NODES)", null));
+                continue;
+            }
+            Visited v = visit(p);
+            nodes.put(key, v.node());
+            queue.addAll(v.children());
+        }
+        return Closure.of(List.copyOf(nodes.values()));
+    }
+
+    /** A visited node, the dependencies it adds to the walk, and the version it is here (null unless fetched). */
+    private record Visited(Closure.Node node, List<Pending> children, Version version) {
+        Visited(Closure.Node node) {
+            this(node, List.of(), null);
+        }
+    }
+
+    private Visited visit(Pending p) {
+        if (p.path() != null) {
+            return new Visited(node(p, null, Closure.Status.SKIPPED_PATH, "a .path dependency is part of its parent's"
+                    + " tree, not a package of its own", null));
+        }
+        if (p.url() == null || !(p.url().startsWith("git+http://") || p.url().startsWith("git+https://"))) {
+            return new Visited(node(p, null, Closure.Status.UNSUPPORTED, "only git+http(s) dependencies are mirrored"
+                    + " for now; archive URLs are not", null));
+        }
+        if (!p.url().contains("#")) {
+            return new Visited(node(p, null, Closure.Status.UNSUPPORTED, "a Git URL without #<tag> or #<commit> names"
+                    + " no version; zig fetch --save writes the commit", null));
+        }
+        TagEntry entry;
+        Version version;
+        try {
+            FetchResult fetched = fetches.fetch(p.url(), null);
+            FetchResult.Pinned pinned = fetched.pinned();
+            version = new Version(new PackageName(fetched.packageName()), pinned.kind(), pinned.name());
+            entry = entry(version.pkg(), version.kind(), version.name()).orElseThrow();
+        } catch (PackbaseException e) {
+            Closure.Status status = e.code() == ErrorCode.LIMIT_EXCEEDED ? Closure.Status.LIMIT_EXCEEDED
+                    : Closure.Status.UPSTREAM_FAILED;
+            return new Visited(node(p, null, status, e.getMessage(), null));
+        }
+        ZigInfo zig = entry.zig();
+        String computed = zig == null ? null : legacy(p.hash()) ? zig.legacyHash() : zig.hash();
+        if (computed == null) {
+            return new Visited(node(p, null, Closure.Status.UNSUPPORTED, "no Zig package hash: "
+                    + (zig == null ? "not computed" : zig.hashUnavailableReason()), null));
+        }
+        if (p.hash() != null && !p.hash().equals(computed)) {
+            LOG.warning(() -> "closure: " + p.url() + " has hash " + computed + ", its parent declared " + p.hash());
+            return new Visited(node(p, computed, Closure.Status.HASH_MISMATCH, "the parent declares " + p.hash()
+                    + " but the package is " + computed, null));
+        }
+        return new Visited(node(p, computed, Closure.Status.OK, null, "/h/" + computed + ".tar.gz"),
+                children(zig, p.depth() + 1, computed), version);
+    }
+
+    /** Zig 0.12/0.13's {@code 1220…} form; what a parent declared decides which form its child is checked in. */
+    private static boolean legacy(String hash) {
+        return hash != null && hash.startsWith("1220") && hash.length() == ZigManifest.LEGACY_HASH_CHARS;
+    }
+
+    private static List<Pending> children(ZigInfo zig, int depth, String parent) {
+        if (zig == null) {
+            return List.of();
+        }
+        return zig.dependencies().stream().map(d -> new Pending(d.name(), d.url(), d.hash(), d.path(),
+                Boolean.TRUE.equals(d.lazy()), depth, parent)).toList();
+    }
+
+    private static Closure.Node node(Pending p, String computed, Closure.Status status, String message, String packbaseUrl) {
+        return new Closure.Node(p.name(), p.url(), p.path(), p.hash(), computed, p.lazy(), p.depth(), List.of(p.parent()),
+                status, message, packbaseUrl);
+    }
+
+    private Optional<TagEntry> entry(PackageName pkg, RefKind kind, String name) {
+        try {
+            return state.find(pkg).flatMap(r -> r.entries(kind).stream().filter(t -> t.tag().equals(name)).findFirst());
+        } catch (IOException e) {
+            throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot read the record of " + pkg + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}

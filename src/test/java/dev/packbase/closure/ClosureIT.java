@@ -1,0 +1,189 @@
+package dev.packbase.closure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.testing.GitHttpBackend;
+import dev.packbase.testing.TestServer;
+import dev.packbase.testing.UpstreamRepo;
+import dev.packbase.testing.Zig;
+import dev.packbase.testing.ZigPackages;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code POST /api/closure} over a loopback forge (real git smart HTTP): a tree with a tag dependency,
+ * an untagged commit, a lazy dependency, a dependency of a dependency reached twice (a diamond), a
+ * {@code .path} dependency, a wrong hash, an archive URL and an unreachable repository; each node gets
+ * its status, the diamond is one node with two parents, and a root's closure is stored. The hashes the
+ * fixture declares are what a real Zig prints for the upstream URLs.
+ */
+@Tag("zig")
+class ClosureIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path upstreamRoot;
+    @TempDir
+    static Path scratch;
+    @TempDir
+    static Path root;
+    @TempDir
+    static Path zigWork;
+
+    static GitHttpBackend forge;
+    static TestServer server;
+    /** What the fixture's URLs are and what Zig says they hash to. */
+    static final Map<String, String> URL = new HashMap<>();
+    static final Map<String, String> HASH = new HashMap<>();
+
+    /** A library repository {@code name} with a build.zig.zon declaring {@code deps} (a ZON fragment). */
+    static UpstreamRepo library(String name, String deps) {
+        UpstreamRepo repo = UpstreamRepo.create(upstreamRoot, name, scratch);
+        String zon = ZigPackages.manifest(name, "1.0.0", false).replace(".dependencies = .{},", ".dependencies = .{" + deps + "},");
+        repo.write("build.zig.zon", zon).write("build.zig", "const std = @import(\"std\");\npub fn build(b: *std.Build) void { _ = b; }\n")
+                .write("src/" + name + ".zig", "pub const name = \"" + name + "\";\n");
+        return repo;
+    }
+
+    static void pin(String key, String url) throws Exception {
+        Zig zig = Zig.require("0.15.1");
+        Path dir = Files.createDirectories(zigWork.resolve("fetch"));
+        URL.put(key, url);
+        HASH.put(key, Zig.lastLine(zig.ok(dir, zigWork.resolve("cache"), "fetch", url).stdout()));
+    }
+
+    static String dep(String name, String key, boolean lazy) {
+        return "." + name + " = .{ .url = \"" + URL.get(key) + "\", .hash = \"" + HASH.get(key) + "\""
+                + (lazy ? ", .lazy = true" : "") + " }, ";
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        forge = GitHttpBackend.start(upstreamRoot);
+        UpstreamRepo leaf = library("leaf", "");
+        leaf.lightweightTag("v1.0.0", leaf.commit("leaf 1.0.0", 1_700_000_000L));
+        leaf.write("src/leaf.zig", "pub const name = \"leaf on main\";\n");
+        String main = leaf.commit("leaf main", 1_700_100_000L);
+        leaf.publish();
+        pin("leaf", "git+" + forge.url("leaf") + "#v1.0.0");
+        pin("leaf-main", "git+" + forge.url("leaf") + "#" + main);
+
+        UpstreamRepo mid = library("mid", dep("leaf", "leaf", false));
+        mid.lightweightTag("v1.0.0", mid.commit("mid 1.0.0", 1_700_000_000L)).publish();
+        pin("mid", "git+" + forge.url("mid") + "#v1.0.0");
+        UpstreamRepo other = library("other", dep("leaf", "leaf", false) + ".local = .{ .path = \"vendor\" }, ");
+        other.lightweightTag("v1.0.0", other.commit("other 1.0.0", 1_700_000_000L)).publish();
+        pin("other", "git+" + forge.url("other") + "#v1.0.0");
+
+        server = TestServer.start(root, Map.of("packbase.seed", "false"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+        forge.close();
+    }
+
+    private static JsonNode post(TestServer s, Object body, int status) throws Exception {
+        HttpResponse<String> r = s.postJson("/api/closure", JSON.writeValueAsString(body));
+        assertEquals(status, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode byName(JsonNode closure, String name) {
+        for (JsonNode n : closure.path("nodes")) {
+            if (name.equals(n.path("name").asText())) {
+                return n;
+            }
+        }
+        throw new AssertionError("no node " + name + " in " + closure);
+    }
+
+    @Test
+    void everyNodeOfTheTreeGetsItsStatusAndTheDiamondIsOneNode() throws Exception {
+        String zon = ".{ .name = .app, .version = \"0.0.0\", .fingerprint = 0x" + Long.toHexString(ZigPackages.fingerprint("app", 7))
+                + ", .dependencies = .{ " + dep("mid", "mid", false) + dep("other", "other", true) + dep("edge", "leaf-main", false)
+                + ".wrong = .{ .url = \"" + URL.get("other") + "\", .hash = \"1220" + "0".repeat(64) + "\" }, "
+                + ".archive = .{ .url = \"https://example.invalid/zlib-1.3.1.tar.gz\", .hash = \"1220" + "1".repeat(64) + "\" }, "
+                + ".gone = .{ .url = \"git+" + forge.url("missing") + "#v1.0.0\", .hash = \"1220" + "2".repeat(64) + "\" }, "
+                + "}, .paths = .{\"\"} }";
+        JsonNode closure = post(server, Map.of("zon", zon), 200);
+
+        assertFalse(closure.path("complete").asBoolean(), closure.toString());
+        for (String name : new String[] {"mid", "other", "edge"}) {
+            JsonNode n = byName(closure, name);
+            assertEquals("ok", n.path("status").asText(), n.toString());
+            assertEquals(n.path("hash").asText(), n.path("computed_hash").asText());
+            assertEquals(1, n.path("depth").asInt());
+            assertEquals("/h/" + n.path("hash").asText() + ".tar.gz", n.path("packbase_url").asText());
+        }
+        assertTrue(byName(closure, "other").path("lazy").asBoolean(), "lazy dependencies are mirrored too");
+
+        JsonNode leaf = byName(closure, "leaf");
+        assertEquals("ok", leaf.path("status").asText());
+        assertEquals(2, leaf.path("depth").asInt());
+        assertEquals(List.of(HASH.get("mid"), HASH.get("other")), JSON.convertValue(leaf.path("parents"), List.class),
+                "reached from both, listed once");
+        assertEquals(HASH.get("leaf"), leaf.path("computed_hash").asText());
+        assertEquals("skipped_path", byName(closure, "local").path("status").asText());
+
+        JsonNode wrong = byName(closure, "wrong");
+        assertEquals("hash_mismatch", wrong.path("status").asText());
+        assertTrue(wrong.path("computed_hash").asText().startsWith("1220"), "checked in the form the parent declared");
+        assertFalse(wrong.path("computed_hash").asText().equals(wrong.path("hash").asText()));
+        assertTrue(wrong.path("message").asText().contains("declares"), wrong.toString());
+        assertEquals("unsupported", byName(closure, "archive").path("status").asText());
+        assertEquals("upstream_failed", byName(closure, "gone").path("status").asText());
+        assertEquals(8, closure.path("nodes").size(), closure.toString());
+        assertEquals(4, closure.path("counts").path("ok").asInt(), closure.toString());
+
+        // The packages are served under the hashes their parents declared.
+        for (String key : new String[] {"leaf", "leaf-main", "mid", "other"}) {
+            assertEquals(200, server.getBytes("/h/" + HASH.get(key) + ".tar.gz").statusCode(), key);
+        }
+        assertEquals(404, server.get("/api/info/missing").statusCode(), "nothing is stored for the failed node");
+    }
+
+    @Test
+    void aRootsClosureIsStoredAndReadBack() throws Exception {
+        JsonNode byUrl = post(server, Map.of("url", URL.get("mid")), 200);
+        assertTrue(byUrl.path("complete").asBoolean(), byUrl.toString());
+        assertEquals(List.of(0, 1), List.of(byUrl.path("nodes").get(0).path("depth").asInt(),
+                byUrl.path("nodes").get(1).path("depth").asInt()));
+
+        JsonNode stored = JSON.readTree(server.get("/api/closure/mid/v1.0.0").body());
+        assertEquals(byUrl.path("nodes"), stored.path("nodes"));
+        JsonNode again = post(server, Map.of("package", "mid", "tag", "v1.0.0"), 200);
+        assertEquals(1, again.path("nodes").size(), "a version's closure is its dependencies");
+        assertEquals(HASH.get("leaf"), again.path("nodes").get(0).path("computed_hash").asText());
+        assertEquals(again.path("nodes"), JSON.readTree(server.get("/api/closure/mid/v1.0.0").body()).path("nodes"));
+
+        assertEquals(404, server.get("/api/closure/leaf/v9.9.9").statusCode());
+        assertEquals(400, server.postJson("/api/closure", "{\"package\":\"mid\"}").statusCode());
+        assertEquals(400, server.postJson("/api/closure", "{}").statusCode());
+        assertEquals(400, server.postJson("/api/closure", "{\"zon\":\".{ .dependencies = \"}").statusCode());
+    }
+
+    @Test
+    void nodesPastTheLimitAreReportedNotFetched(@TempDir Path other) throws Exception {
+        try (TestServer small = TestServer.start(other, Map.of("packbase.seed", "false", "packbase.max.closure.nodes", "1"))) {
+            JsonNode closure = post(small, Map.of("url", URL.get("mid")), 200);
+            assertEquals("ok", closure.path("nodes").get(0).path("status").asText());
+            assertEquals("limit_exceeded", closure.path("nodes").get(1).path("status").asText(), closure.toString());
+            assertEquals(404, small.get("/api/info/leaf").statusCode(), "the node past the limit was not fetched");
+        }
+    }
+}
