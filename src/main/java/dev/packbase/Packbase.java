@@ -2,6 +2,7 @@ package dev.packbase;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.config.Config;
+import dev.packbase.closure.Bundler;
 import dev.packbase.closure.ClosureService;
 import dev.packbase.closure.ZonRewriter;
 import dev.packbase.domain.PackageName;
@@ -52,6 +53,7 @@ public final class Packbase implements AutoCloseable {
     private final UpdateService update;
     private final ZonRewriter rewriter;
     private final ClosureService closures;
+    private final Bundler bundler;
     private final WorkPool work;
     private final java.util.concurrent.CompletableFuture<Void> derivedChecked = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean closed;
@@ -77,6 +79,7 @@ public final class Packbase implements AutoCloseable {
                 new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
         this.rewriter = new ZonRewriter(registry);
         this.closures = new ClosureService(fetches, registry, storage, json, config.ingest().maxClosureNodes());
+        this.bundler = new Bundler(registry, storage);
     }
 
     /** Builds the object graph of one instance. Nothing runs yet: no thread, no state read. */
@@ -292,6 +295,11 @@ public final class Packbase implements AutoCloseable {
     /** {@code /api/closure}: transitive dependency trees, mirrored. */
     public ClosureService closures() {
         return closures;
+    }
+
+    /** {@code POST /api/bundle}: a closure's packages as Zig keeps them, for offline builds. */
+    public Bundler bundler() {
+        return bundler;
     }
 
     /** Derive, verify and publish without ingesting (update, reindex, the startup check). */

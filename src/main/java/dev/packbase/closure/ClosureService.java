@@ -177,9 +177,14 @@ public final class ClosureService {
         TagEntry entry;
         Version version;
         try {
-            FetchResult fetched = fetches.fetch(p.url(), null);
-            FetchResult.Pinned pinned = fetched.pinned();
-            version = new Version(new PackageName(fetched.packageName()), pinned.kind(), pinned.name());
+            Optional<FetchService.Held> held = fetches.held(p.url());
+            if (held.isPresent()) {
+                version = new Version(held.get().pkg(), held.get().kind(), held.get().name());
+            } else {
+                FetchResult fetched = fetches.fetch(p.url(), null);
+                FetchResult.Pinned pinned = fetched.pinned();
+                version = new Version(new PackageName(fetched.packageName()), pinned.kind(), pinned.name());
+            }
             entry = entry(version.pkg(), version.kind(), version.name()).orElseThrow();
         } catch (PackbaseException e) {
             Closure.Status status = e.code() == ErrorCode.LIMIT_EXCEEDED ? Closure.Status.LIMIT_EXCEEDED

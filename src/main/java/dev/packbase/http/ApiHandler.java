@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
+import dev.packbase.closure.Bundler;
 import dev.packbase.closure.Closure;
 import dev.packbase.closure.ClosureService;
 import dev.packbase.closure.ZonRewriter;
@@ -42,15 +43,17 @@ final class ApiHandler implements Routes.Handler {
     private final UpdateService update;
     private final ZonRewriter rewriter;
     private final ClosureService closures;
+    private final Bundler bundler;
     private final PublicUrls publicUrls;
     private final JsonBodies bodies;
     private final ObjectMapper json;
     private volatile ListBody listBody;
 
     ApiHandler(Config config, PackageState registry, FetchService fetches, UpdateService update, ZonRewriter rewriter,
-            ClosureService closures, Storage storage, JsonBodies bodies, PublicUrls publicUrls) {
+            ClosureService closures, Bundler bundler, Storage storage, JsonBodies bodies, PublicUrls publicUrls) {
         this.rewriter = rewriter;
         this.closures = closures;
+        this.bundler = bundler;
         this.config = config;
         this.bodies = bodies;
         this.json = bodies.mapper();
@@ -80,6 +83,9 @@ final class ApiHandler implements Routes.Handler {
         } else if (path.equals("/closure")) {
             Methods.require(req, resp, Methods.POST);
             closure(req, resp);
+        } else if (path.equals("/bundle")) {
+            Methods.require(req, resp, Methods.POST);
+            bundle(req, resp);
         } else if (path.startsWith("/closure/")) {
             Methods.require(req, resp, Methods.READ);
             storedClosure(resp, path.substring("/closure/".length()));
@@ -150,6 +156,28 @@ final class ApiHandler implements Routes.Handler {
      * {@code {"package": …, "tag": …}} (or {@code "commit"}), under the same token rule as fetch.
      */
     private void closure(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        bodies.write(resp, HttpServletResponse.SC_OK, closureBody(mirrorClosure(req, resp)));
+    }
+
+    /**
+     * {@code POST /api/bundle}: the same body as {@code /api/closure}; a complete closure is answered as a
+     * {@code .tar.gz} of {@code zig-pkg/<hash>/…}, any other with a 409 naming the nodes that are not ok.
+     */
+    private void bundle(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Closure closure = mirrorClosure(req, resp);
+        if (!closure.complete()) {
+            List<Closure.Node> failing = closure.failing();
+            throw new PackbaseException(ErrorCode.CONFLICT, failing.size() + " package(s) of the closure are not mirrored"
+                    + " (first: " + (failing.get(0).name() == null ? failing.get(0).url() : failing.get(0).name()) + ": "
+                    + failing.get(0).status().json() + "); see nodes", Map.of("nodes", failing), null);
+        }
+        resp.setStatus(HttpServletResponse.SC_OK);
+        resp.setContentType("application/gzip");
+        resp.setHeader("Content-Disposition", "attachment; filename=\"zig-pkg.tar.gz\"");
+        bundler.write(closure, resp.getOutputStream());
+    }
+
+    private Closure mirrorClosure(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         if (!storage.writable()) {
             throw new PackbaseException(ErrorCode.READ_ONLY, "this node serves a read-only root; mirror closures on the "
                     + "central node (GET /api/closure/<pkg>/<tag> reads stored ones here)");
@@ -176,7 +204,7 @@ final class ApiHandler implements Routes.Handler {
             throw PackbaseException.badRequest("expected {\"zon\": \"<build.zig.zon>\"}, {\"url\": \"git+https://…#<ref>\"}"
                     + " or {\"package\": \"<pkg>\", \"tag\": \"<tag>\"}");
         }
-        bodies.write(resp, HttpServletResponse.SC_OK, closureBody(closure));
+        return closure;
     }
 
     /** {@code GET /api/closure/<pkg>/<tag>} or {@code /api/closure/<pkg>/commit/<id>}: the stored closure. */

@@ -41,7 +41,7 @@ public final class PackbaseListener implements ServletContextListener {
         TarballSender sender = new TarballSender(packbase.storage(), new TarballCache(
                 packbase.config().http().tarballCacheBytes(), TarballCache.MAX_FILE_BYTES));
         ApiHandler api = new ApiHandler(packbase.config(), packbase.registry(), packbase.fetches(), packbase.update(),
-                packbase.rewriter(), packbase.closures(), packbase.storage(), bodies, publicUrls);
+                packbase.rewriter(), packbase.closures(), packbase.bundler(), packbase.storage(), bodies, publicUrls);
         TarballHandler tarballs = new TarballHandler(resolver, sender, packbase.storage(), publicUrls);
         GitHandler git = new GitHandler(packbase.git());
         RootHandler root = new RootHandler(packbase.config(), bodies);

@@ -5,6 +5,7 @@ import dev.packbase.PackbaseException;
 import dev.packbase.config.Config;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.RefKind;
 import dev.packbase.state.PackageState;
 import java.util.Map;
 import java.util.Optional;
@@ -75,6 +76,47 @@ public final class FetchService {
             GitUpstream upstream = new GitUpstream(url, limits);
             Source source = url.ref().<Source>map(ref -> new RefSource(upstream, ref)).orElseGet(() -> new TagSource(upstream));
             return pipeline.run(name, source);
+        });
+    }
+
+    /** A version this registry holds. */
+    public record Held(PackageName pkg, RefKind kind, String name) {
+    }
+
+    /**
+     * The version a pinned URL ({@code …#<tag>} or {@code …#<full commit id>}) names when this registry
+     * already holds it, found without any upstream traffic: tags and commits here never change, so a
+     * closure of held packages resolves with upstream unreachable (air-gapped, or the forge down).
+     */
+    public Optional<Held> held(String rawUrl) {
+        UpstreamUrl url;
+        PackageName name;
+        try {
+            url = UpstreamUrl.parse(rawUrl, limits.allowFileUrls());
+            name = packageName(url, null);
+        } catch (PackbaseException e) {
+            return Optional.empty();
+        }
+        if (url.ref().isEmpty()) {
+            return Optional.empty();
+        }
+        String ref = UpstreamUrl.tagOrCommit(url.ref().get());
+        Optional<PackageRecord> record;
+        try {
+            record = state.find(name);
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+        return record.filter(r -> url.sameUpstreamAs(r.upstreamUrl())).flatMap(r -> {
+            if (r.tag(ref).isPresent()) {
+                return Optional.of(new Held(name, RefKind.TAG, ref));
+            }
+            if (r.commit(ref).isPresent()) {
+                return Optional.of(new Held(name, RefKind.COMMIT, ref));
+            }
+            // As RefSource: a commit id names the tags whose commit it is.
+            return r.tags().stream().filter(t -> t.upstreamCommit().equals(ref)).findFirst()
+                    .map(t -> new Held(name, RefKind.TAG, t.tag()));
         });
     }
 

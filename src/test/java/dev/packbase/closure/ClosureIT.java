@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.testing.DependencyTree;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.TestServer;
-import dev.packbase.testing.UpstreamRepo;
 import dev.packbase.testing.Zig;
 import dev.packbase.testing.ZigPackages;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -45,49 +43,20 @@ class ClosureIT {
 
     static GitHttpBackend forge;
     static TestServer server;
-    /** What the fixture's URLs are and what Zig says they hash to. */
-    static final Map<String, String> URL = new HashMap<>();
-    static final Map<String, String> HASH = new HashMap<>();
-
-    /** A library repository {@code name} with a build.zig.zon declaring {@code deps} (a ZON fragment). */
-    static UpstreamRepo library(String name, String deps) {
-        UpstreamRepo repo = UpstreamRepo.create(upstreamRoot, name, scratch);
-        String zon = ZigPackages.manifest(name, "1.0.0", false).replace(".dependencies = .{},", ".dependencies = .{" + deps + "},");
-        repo.write("build.zig.zon", zon).write("build.zig", "const std = @import(\"std\");\npub fn build(b: *std.Build) void { _ = b; }\n")
-                .write("src/" + name + ".zig", "pub const name = \"" + name + "\";\n");
-        return repo;
-    }
-
-    static void pin(String key, String url) throws Exception {
-        Zig zig = Zig.require("0.15.1");
-        Path dir = Files.createDirectories(zigWork.resolve("fetch"));
-        URL.put(key, url);
-        HASH.put(key, Zig.lastLine(zig.ok(dir, zigWork.resolve("cache"), "fetch", url).stdout()));
-    }
+    static DependencyTree tree;
+    static Map<String, String> URL;
+    static Map<String, String> HASH;
 
     static String dep(String name, String key, boolean lazy) {
-        return "." + name + " = .{ .url = \"" + URL.get(key) + "\", .hash = \"" + HASH.get(key) + "\""
-                + (lazy ? ", .lazy = true" : "") + " }, ";
+        return tree.dep(name, key, lazy);
     }
 
     @BeforeAll
     static void start() throws Exception {
         forge = GitHttpBackend.start(upstreamRoot);
-        UpstreamRepo leaf = library("leaf", "");
-        leaf.lightweightTag("v1.0.0", leaf.commit("leaf 1.0.0", 1_700_000_000L));
-        leaf.write("src/leaf.zig", "pub const name = \"leaf on main\";\n");
-        String main = leaf.commit("leaf main", 1_700_100_000L);
-        leaf.publish();
-        pin("leaf", "git+" + forge.url("leaf") + "#v1.0.0");
-        pin("leaf-main", "git+" + forge.url("leaf") + "#" + main);
-
-        UpstreamRepo mid = library("mid", dep("leaf", "leaf", false));
-        mid.lightweightTag("v1.0.0", mid.commit("mid 1.0.0", 1_700_000_000L)).publish();
-        pin("mid", "git+" + forge.url("mid") + "#v1.0.0");
-        UpstreamRepo other = library("other", dep("leaf", "leaf", false) + ".local = .{ .path = \"vendor\" }, ");
-        other.lightweightTag("v1.0.0", other.commit("other 1.0.0", 1_700_000_000L)).publish();
-        pin("other", "git+" + forge.url("other") + "#v1.0.0");
-
+        tree = DependencyTree.create(upstreamRoot, scratch, forge, "", Zig.require("0.15.1"), zigWork);
+        URL = tree.url;
+        HASH = tree.hash;
         server = TestServer.start(root, Map.of("packbase.seed", "false"));
     }
 

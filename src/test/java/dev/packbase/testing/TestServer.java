@@ -97,6 +97,10 @@ public final class TestServer implements AutoCloseable {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    public HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) throws Exception {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

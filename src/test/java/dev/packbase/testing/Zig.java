@@ -58,11 +58,16 @@ public final class Zig {
      * without an expected hash always downloads, so this never hides a request to packbase.
      */
     public Cmd.Result run(Path dir, Path cacheRoot, String... args) {
+        return run(dir, cacheRoot, home().resolve("cache").resolve(version), args);
+    }
+
+    /** {@link #run} with {@code globalCache} as the global cache (see {@link #globalCacheWithoutPackages}). */
+    public Cmd.Result run(Path dir, Path cacheRoot, Path globalCache, String... args) {
         List<String> command = new ArrayList<>();
         command.add(binary.toString());
         command.addAll(List.of(args));
         Map<String, String> env = new HashMap<>();
-        env.put("ZIG_GLOBAL_CACHE_DIR", home().resolve("cache").resolve(version).toString());
+        env.put("ZIG_GLOBAL_CACHE_DIR", globalCache.toString());
         env.put("ZIG_LOCAL_CACHE_DIR", cacheRoot.resolve("local").toString());
         env.put("HOME", cacheRoot.toString());
         // Zig reads proxies from the environment (and 0.13 chokes on empty ones); tests only talk to loopback.
@@ -74,6 +79,46 @@ public final class Zig {
 
     public Cmd.Result ok(Path dir, Path cacheRoot, String... args) {
         Cmd.Result r = run(dir, cacheRoot, args);
+        if (r.exit() != 0) {
+            throw new AssertionError("zig " + version + " " + String.join(" ", args) + " failed (exit " + r.exit()
+                    + ")\n--- stdout ---\n" + r.stdout() + "\n--- stderr ---\n" + r.stderr());
+        }
+        return r;
+    }
+
+    /**
+     * A new global cache at {@code dir} that holds no package but this release's compiled build runner
+     * (the shared cache's {@code o/}, {@code h/} and {@code b/}; notes/zig-offline.md): a test of what
+     * Zig resolves from packages it is given then starts from nothing without compiling for minutes.
+     */
+    public Path globalCacheWithoutPackages(Path dir) {
+        Path shared = home().resolve("cache").resolve(version);
+        try {
+            Files.createDirectories(dir);
+            for (String sub : List.of("o", "h", "b")) {
+                Path from = shared.resolve(sub);
+                if (!Files.isDirectory(from)) {
+                    continue;
+                }
+                try (Stream<Path> walk = Files.walk(from)) {
+                    for (Path p : walk.toList()) {
+                        Path to = dir.resolve(sub).resolve(from.relativize(p).toString());
+                        if (Files.isDirectory(p)) {
+                            Files.createDirectories(to);
+                        } else {
+                            Files.copy(p, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                        }
+                    }
+                }
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Cmd.Result ok(Path dir, Path cacheRoot, Path globalCache, String... args) {
+        Cmd.Result r = run(dir, cacheRoot, globalCache, args);
         if (r.exit() != 0) {
             throw new AssertionError("zig " + version + " " + String.join(" ", args) + " failed (exit " + r.exit()
                     + ")\n--- stdout ---\n" + r.stdout() + "\n--- stderr ---\n" + r.stderr());
