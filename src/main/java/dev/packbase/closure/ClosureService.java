@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PublicPaths;
 import dev.packbase.domain.RefKind;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.ZigInfo;
@@ -31,7 +32,8 @@ import java.util.logging.Logger;
  * {@link FetchService} as {@code POST /api/fetch}, checked against the hash its parent declared, and
  * followed through its own {@code build.zig.zon}; a hash seen twice (a diamond) is one node with two
  * parents. {@code .path} dependencies are reported, not followed. One failing node never stops the
- * others; a node whose hash does not verify is not followed.
+ * others; a node whose hash does not verify is not followed. On a read-only root (an edge) only what is
+ * held counts, and nothing is fetched or stored.
  */
 public final class ClosureService {
     private static final Logger LOG = Logger.getLogger(ClosureService.class.getName());
@@ -115,6 +117,9 @@ public final class ClosureService {
     }
 
     private void store(Version v, Closure closure) {
+        if (!storage.writable()) {
+            return; // an edge answers from what the central node stored
+        }
         try {
             storage.replace(StorageKeys.closure(v.pkg(), v.kind(), v.name()), out -> json.writeValue(out, closure));
         } catch (IOException e) {
@@ -180,6 +185,9 @@ public final class ClosureService {
             Optional<FetchService.Held> held = fetches.held(p.url());
             if (held.isPresent()) {
                 version = new Version(held.get().pkg(), held.get().kind(), held.get().name());
+            } else if (!storage.writable()) {
+                return new Visited(node(p, null, Closure.Status.UPSTREAM_FAILED, "not mirrored here, and this node"
+                        + " serves a read-only root: mirror it on the central node", null));
             } else {
                 FetchResult fetched = fetches.fetch(p.url(), null);
                 FetchResult.Pinned pinned = fetched.pinned();
@@ -202,7 +210,7 @@ public final class ClosureService {
             return new Visited(node(p, computed, Closure.Status.HASH_MISMATCH, "the parent declares " + p.hash()
                     + " but the package is " + computed, null));
         }
-        return new Visited(node(p, computed, Closure.Status.OK, null, "/h/" + computed + ".tar.gz"),
+        return new Visited(node(p, computed, Closure.Status.OK, null, PublicPaths.byZigHash(computed)),
                 children(zig, p.depth() + 1, computed), version);
     }
 

@@ -83,13 +83,26 @@ public record PackageInfo(
             String zigHash,
             String zigHashLegacy,
             String zigDependency,
-            ZigInfo zig) {
+            ZigInfo zig,
+            List<DependencyStatus> dependencies) {
 
-        /** The same tarball at {@code url}, with its {@code build.zig.zon} dependency line. */
-        public TarballInfo withLinks(String url, String zigDependency) {
+        /**
+         * The same tarball at {@code url}, with its {@code build.zig.zon} dependency line and its
+         * dependencies' mirror status (both depend on the request or on other packages, so they are
+         * filled in when answering, never stored).
+         */
+        public TarballInfo withLinks(String url, String zigDependency, List<DependencyStatus> dependencies) {
             return new TarballInfo(tag, url, sizeBytes, manifestPresent, tarballPresent, gitCommitOid, gitTreeOid,
                     upstreamCommit, commitTime, tarballSha256, tarballMd5, tarballCrc32, tarSha256, fileCount, zigHash,
-                    zigHashLegacy, zigDependency, zig);
+                    zigHashLegacy, zigDependency, zig, dependencies);
         }
+    }
+
+    /**
+     * One entry of the tarball's {@code .dependencies}: what it declares, and whether a tarball here has
+     * its hash ({@code packbase_url} is then {@code /h/<hash>.tar.gz}).
+     */
+    public record DependencyStatus(String name, String url, String hash, String path, Boolean lazy, boolean mirrored,
+            String packbaseUrl) {
     }
 }

@@ -22,6 +22,11 @@ public final class PublicPaths {
         return "/p/" + pkg.value() + "/" + kind.segment() + "/" + name + ".tar.gz";
     }
 
+    /** {@code /h/<zig hash>.tar.gz}: the tarball with that Zig package hash, in either form. */
+    public static String byZigHash(String hash) {
+        return "/h/" + hash + ".tar.gz";
+    }
+
     /** The pattern of {@link #tarball} for documentation: {@code /p/<package>/tag/<tag>.tar.gz}. */
     public static String tarballPattern() {
         return "/p/<package>/tag/<tag>.tar.gz";

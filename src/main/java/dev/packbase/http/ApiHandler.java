@@ -14,6 +14,7 @@ import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PublicPaths;
 import dev.packbase.domain.RefKind;
+import dev.packbase.domain.ZigInfo;
 import dev.packbase.domain.UpdateState;
 import dev.packbase.update.UpdateService;
 import dev.packbase.ingest.FetchResult;
@@ -177,11 +178,8 @@ final class ApiHandler implements Routes.Handler {
         bundler.write(closure, resp.getOutputStream());
     }
 
+    /** The closure a request names: mirrored on a writable root, from what is held on a read-only one. */
     private Closure mirrorClosure(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (!storage.writable()) {
-            throw new PackbaseException(ErrorCode.READ_ONLY, "this node serves a read-only root; mirror closures on the "
-                    + "central node (GET /api/closure/<pkg>/<tag> reads stored ones here)");
-        }
         authorize(req, resp);
         JsonNode body = readJsonObject(req);
         String zon = textField(body, "zon", false);
@@ -367,7 +365,20 @@ final class ApiHandler implements Routes.Handler {
      */
     private PackageInfo render(PackageInfo info, HttpServletRequest req) {
         return info.withTarballs(t -> t.withLinks(PublicUrls.inContext(req, t.url()),
-                ZigSnippets.dependency(info.packageName(), t.zig(), publicUrls.absolute(req, t.url()), false)));
+                ZigSnippets.dependency(info.packageName(), t.zig(), publicUrls.absolute(req, t.url()), false),
+                dependencies(t.zig(), req)));
+    }
+
+    /** The mirror status of a version's declared dependencies, as of now: held when a tarball has the hash. */
+    private List<PackageInfo.DependencyStatus> dependencies(ZigInfo zig, HttpServletRequest req) {
+        if (zig == null) {
+            return List.of();
+        }
+        return zig.dependencies().stream().map(d -> {
+            boolean held = d.hash() != null && registry.findByZigHash(d.hash()).isPresent();
+            return new PackageInfo.DependencyStatus(d.name(), d.url(), d.hash(), d.path(), d.lazy(), held,
+                    held ? PublicUrls.inContext(req, PublicPaths.byZigHash(d.hash())) : null);
+        }).toList();
     }
 
     private void status(HttpServletResponse resp) throws IOException {

@@ -84,7 +84,7 @@ public final class PackageInfos {
                     tag.sizeBytes(), manifest, tarball.isPresent(), tag.commitOid(), tag.treeOid(),
                     tag.upstreamCommit(), tag.commitTime(), tag.sha256(), tag.md5(), tag.crc32(), tag.tarSha256(),
                     tag.fileCount(), tag.zig() == null ? null : tag.zig().hash(),
-                    tag.zig() == null ? null : tag.zig().legacyHash(), null, tag.zig()));
+                    tag.zig() == null ? null : tag.zig().legacyHash(), null, tag.zig(), null));
         }
         return new Listed(tarballs, total, anyTarball);
     }

@@ -161,4 +161,28 @@ class BundleIT {
         var built = zig.run(app, Files.createDirectories(work.resolve("c2")), global, "build", "--fetch");
         assertEquals(0, built.exit(), built.stderr());
     }
+
+    @Test
+    void anEdgeOnTheSameRootServesCommitsClosuresAndTheSameBundle() throws Exception {
+        byte[] central = bundle(consumer(modern), 200);
+        try (TestServer edge = TestServer.start(root, Map.of("packbase.seed", "false", "packbase.read.only", "true"))) {
+            HttpResponse<byte[]> r = edge.sendBytes(java.net.http.HttpRequest.newBuilder(edge.uri("/api/bundle"))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("zon", consumer(modern))))));
+            assertEquals(200, r.statusCode(), new String(r.body()));
+            assertTrue(java.util.Arrays.equals(central, r.body()), "the edge bundles what the central node holds");
+
+            String commit = modern.url.get("leaf-main").substring(modern.url.get("leaf-main").indexOf('#') + 1);
+            assertEquals(200, edge.getBytes("/p/newleaf/commit/" + commit + ".tar.gz").statusCode());
+            assertEquals(200, edge.getBytes("/h/" + modern.hash.get("leaf-main") + ".tar.gz").statusCode());
+
+            HttpResponse<String> unknown = edge.postJson("/api/closure", JSON.writeValueAsString(
+                    Map.of("url", "git+http://127.0.0.1:9/elsewhere.git#v1.0.0")));
+            assertEquals(200, unknown.statusCode(), unknown.body());
+            JsonNode node = JSON.readTree(unknown.body()).path("nodes").get(0);
+            assertEquals("upstream_failed", node.path("status").asText());
+            assertTrue(node.path("message").asText().contains("read-only"), node.toString());
+            assertEquals(503, edge.postJson("/api/fetch", "{\"url\":\"git+http://127.0.0.1:9/x.git\"}").statusCode());
+        }
+    }
 }

@@ -133,6 +133,12 @@ class ClosureIT {
         assertEquals(List.of(0, 1), List.of(byUrl.path("nodes").get(0).path("depth").asInt(),
                 byUrl.path("nodes").get(1).path("depth").asInt()));
 
+        // /api/info shows each version's dependencies with their mirror status, as of now.
+        JsonNode dep = JSON.readTree(server.get("/api/info/mid").body()).path("tarballs").get(0).path("dependencies").get(0);
+        assertEquals("leaf", dep.path("name").asText());
+        assertTrue(dep.path("mirrored").asBoolean(), dep.toString());
+        assertEquals("/h/" + HASH.get("leaf") + ".tar.gz", dep.path("packbase_url").asText());
+
         JsonNode stored = JSON.readTree(server.get("/api/closure/mid/v1.0.0").body());
         assertEquals(byUrl.path("nodes"), stored.path("nodes"));
         JsonNode again = post(server, Map.of("package", "mid", "tag", "v1.0.0"), 200);
