@@ -75,11 +75,11 @@ public final class Packbase implements AutoCloseable {
         Ingest ingest = Ingest.wire(config, storage, scratch, registry, derivedGit, git, json, clock, work);
         this.fetches = ingest.fetches();
         this.refresher = ingest.refresher();
-        this.update = new UpdateService(config, storage, registry, fetches, refresher, json, clock,
-                new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
         this.rewriter = new ZonRewriter(registry);
         this.closures = new ClosureService(fetches, registry, storage, json, config.ingest().maxClosureNodes());
         this.bundler = new Bundler(registry, storage);
+        this.update = new UpdateService(config, storage, registry, fetches, closures, refresher, json, clock,
+                new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
     }
 
     /** Builds the object graph of one instance. Nothing runs yet: no thread, no state read. */

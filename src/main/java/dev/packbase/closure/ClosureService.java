@@ -100,6 +100,32 @@ public final class ClosureService {
         return closure;
     }
 
+    /**
+     * Keeps a root's closures complete as it grows: when closures are stored for {@code pkg} (someone
+     * mirrored one of its versions with its tree), each of its new {@code tags} gets its closure mirrored
+     * too. Called by updates after a package's new tags landed.
+     */
+    public void extend(PackageName pkg, List<String> tags) {
+        if (tags.isEmpty() || !storage.writable()) {
+            return;
+        }
+        try {
+            if (storage.list(StorageKeys.closureDir(pkg)).isEmpty()) {
+                return;
+            }
+        } catch (IOException e) {
+            throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot list the closures of " + pkg + ": "
+                    + e.getMessage(), e);
+        }
+        for (String tag : tags) {
+            Closure closure = ofVersion(pkg, RefKind.TAG, tag);
+            if (!closure.complete()) {
+                LOG.warning(() -> "closure of " + pkg + " " + tag + " is incomplete: " + closure.failing().size()
+                        + " package(s) not mirrored");
+            }
+        }
+    }
+
     /** The closure last stored for a version ({@code GET /api/closure/<pkg>/<tag>}). */
     public Closure stored(PackageName pkg, RefKind kind, String name) {
         String key = StorageKeys.closure(pkg, kind, name);

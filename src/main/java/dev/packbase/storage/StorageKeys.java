@@ -54,7 +54,11 @@ public final class StorageKeys {
 
     /** The closure last mirrored for a version (closure.ClosureService). */
     public static String closure(PackageName pkg, RefKind kind, String name) {
-        return STATE_DIR + "closures/" + pkg.value() + "/" + kind.segment() + "/" + name + ".json";
+        return closureDir(pkg) + kind.segment() + "/" + name + ".json";
+    }
+
+    public static String closureDir(PackageName pkg) {
+        return STATE_DIR + "closures/" + pkg.value() + "/";
     }
 
     /** Derived Git data of a package: a rebuildable cache (see git.DerivedGit). */

@@ -2,6 +2,7 @@ package dev.packbase.update;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.ErrorCode;
+import dev.packbase.closure.ClosureService;
 import dev.packbase.PackbaseException;
 import dev.packbase.config.Config;
 import dev.packbase.domain.PackageInfo;
@@ -53,9 +54,11 @@ public final class UpdateService {
     private final CatalogReader catalogReader;
     private final Object gate = new Object();
     private volatile UpdateState state;
+    private final ClosureService closures;
 
     public UpdateService(Config config, Storage storage, PackageState registry, FetchService fetches,
-            Refresher refresher, ObjectMapper json, Clock clock, FixtureRepositories fixtures) {
+            ClosureService closures, Refresher refresher, ObjectMapper json, Clock clock, FixtureRepositories fixtures) {
+        this.closures = closures;
         this.config = config;
         this.storage = storage;
         this.fixtures = fixtures;
@@ -204,6 +207,8 @@ public final class UpdateService {
             }
             try {
                 FetchResult r = fetches.fetch(job.url(), job.name(), job.trusted());
+                // A package whose closures are kept gets its new tags' dependencies mirrored with them.
+                closures.extend(name, r.created());
                 synced++;
                 created += r.tarballsCreated();
                 present += r.tarballsPresent();

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.testing.CatalogServer;
 import dev.packbase.testing.DependencyTree;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.TestServer;
+import dev.packbase.testing.UpstreamRepo;
 import dev.packbase.testing.Zig;
 import dev.packbase.testing.ZigPackages;
 import java.net.http.HttpResponse;
@@ -159,6 +161,33 @@ class ClosureIT {
             assertEquals("ok", closure.path("nodes").get(0).path("status").asText());
             assertEquals("limit_exceeded", closure.path("nodes").get(1).path("status").asText(), closure.toString());
             assertEquals(404, small.get("/api/info/leaf").statusCode(), "the node past the limit was not fetched");
+        }
+    }
+
+    @Test
+    void anUpdateMirrorsTheClosureOfARootsNewTag(@TempDir Path other) throws Exception {
+        UpstreamRepo grow = UpstreamRepo.create(upstreamRoot, "grow", scratch);
+        String zon = ZigPackages.manifest("grow", "1.0.0", false);
+        grow.write("build.zig.zon", zon.replace(".dependencies = .{},", ".dependencies = .{ " + dep("leaf", "leaf", false) + "},"));
+        grow.lightweightTag("v1.0.0", grow.commit("grow 1.0.0", 1_700_000_000L)).publish();
+        try (CatalogServer catalog = new CatalogServer();
+                TestServer central = TestServer.start(other, Map.of("packbase.seed", "false", "packbase.source",
+                        catalog.uri().toString(), "packbase.update.ttl.seconds", "0", "packbase.update.cooldown.seconds", "0"))) {
+            assertTrue(post(central, Map.of("url", "git+" + forge.url("grow") + "#v1.0.0"), 200).path("complete").asBoolean());
+
+            grow.write("build.zig.zon", ZigPackages.manifest("grow", "1.1.0", false)
+                    .replace(".dependencies = .{},", ".dependencies = .{ " + dep("leaf", "leaf-main", false) + "},"));
+            grow.lightweightTag("v1.1.0", grow.commit("grow 1.1.0", 1_700_100_000L)).publish();
+            catalog.set("{\"packages\":[{\"name\":\"grow\",\"url\":\"git+" + forge.url("grow") + "\"}]}");
+            HttpResponse<String> update = central.postJson("/api/update", "{}");
+            assertEquals(200, update.statusCode(), update.body());
+
+            HttpResponse<String> stored = central.get("/api/closure/grow/v1.1.0");
+            assertEquals(200, stored.statusCode(), "the new tag's closure was mirrored with it: " + stored.body());
+            JsonNode leaf = JSON.readTree(stored.body()).path("nodes").get(0);
+            assertEquals("ok", leaf.path("status").asText(), leaf.toString());
+            assertEquals(HASH.get("leaf-main"), leaf.path("computed_hash").asText());
+            assertEquals(200, central.getBytes("/h/" + HASH.get("leaf-main") + ".tar.gz").statusCode());
         }
     }
 }
