@@ -34,7 +34,8 @@ import java.util.TreeMap;
  * The operator commands of {@code java -jar packbase.war <command>}, run without a server on the
  * root the usual settings name: {@code verify} re-hashes every tarball against its manifest and
  * changes nothing; {@code reindex} rebuilds package records, derived Git data and the info snapshot
- * from the tarballs and manifests alone. Both print one progress line per package.
+ * from the tarballs and manifests alone. Both print one progress line per package. {@code export} and
+ * {@code import} carry versions and closures between roots ({@link Transfer}).
  */
 public final class Operator {
     private final PrintStream out;
@@ -51,6 +52,8 @@ public final class Operator {
         return switch (args[0]) {
             case "verify" -> operator.verify(config);
             case "reindex" -> operator.reindex(config);
+            case "export" -> new Transfer(System.err).export(config, java.util.Arrays.asList(args).subList(1, args.length));
+            case "import" -> new Transfer(System.err).importFile(config, java.util.Arrays.asList(args).subList(1, args.length));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         };
     }

@@ -82,6 +82,8 @@ public final class Bootstrap {
                     return;
                 case "verify":
                 case "reindex":
+                case "export":
+                case "import":
                     System.exit(operate(args));
                     return;
                 default:
@@ -334,7 +336,7 @@ public final class Bootstrap {
     }
 
     static void usage(PrintStream out) {
-        out.println("Usage: java [-Dpackbase.<setting>=<value> ...] -jar packbase.war [--help | verify | reindex]");
+        out.println("Usage: java [-Dpackbase.<setting>=<value> ...] -jar packbase.war [--help | verify | reindex | export | import]");
         out.println();
         out.println("Starts packbase on embedded Jetty and serves until stopped (SIGINT/SIGTERM).");
         out.println("Server settings, as system property or environment variable (the property wins):");
@@ -351,6 +353,10 @@ public final class Bootstrap {
         out.println("                       exit 0 when everything matches, 1 otherwise");
         out.println("  reindex              rebuild package records, derived Git data and the info snapshot");
         out.println("                       from the tarballs and manifests");
+        out.println("  export <pkg>[@<tag>|#<commit>]... [--closure] -o <file.tar>");
+        out.println("                       write those versions (and their stored closures) into one file");
+        out.println("  import <file.tar>    verify every tarball of an export and add them to this root;");
+        out.println("                       any mismatch refuses the whole file, nothing is written");
         out.println();
         out.println("Exit codes: 0 stopped normally, 1 failed to start, 2 bad argument or setting.");
     }

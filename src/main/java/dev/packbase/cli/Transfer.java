@@ -1,0 +1,427 @@
+package dev.packbase.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.Json;
+import dev.packbase.Packbase;
+import dev.packbase.config.Config;
+import dev.packbase.domain.PackageName;
+import dev.packbase.domain.PackageRecord;
+import dev.packbase.domain.RefKind;
+import dev.packbase.domain.TagEntry;
+import dev.packbase.domain.TagManifest;
+import dev.packbase.ingest.Digests;
+import dev.packbase.state.PackageState;
+import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.Storage;
+import dev.packbase.storage.StorageKeys;
+import dev.packbase.zig.ZigPackageHash;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * {@code export} and {@code import}: carries versions (and their closures) between roots as one tar
+ * file, for air-gapped sites. The file holds, per version, its manifest and then its tarball under the
+ * same paths as in a root, the stored closures of the roots asked for, and {@code packbase-export.json}
+ * naming every package's upstream. Import reads it twice: first it verifies everything (each tarball
+ * against its manifest's digests and Zig hash, every package against what the target holds) and
+ * refuses the file on any mismatch, writing nothing; then it writes with the root's usual discipline
+ * (create-if-absent, records last) and rebuilds derived Git data and info.
+ */
+final class Transfer {
+    static final String INDEX = "packbase-export.json";
+
+    /** One version in the file. */
+    record Version(String pkg, RefKind kind, String name) {
+        String what() {
+            return pkg + (kind == RefKind.TAG ? "@" : "#") + name;
+        }
+    }
+
+    /** The file's index: each package's upstream, and the versions in it. */
+    record Index(int format, Map<String, String> upstreams, List<Version> versions) {
+    }
+
+    private final PrintStream err;
+
+    Transfer(PrintStream err) {
+        this.err = err;
+    }
+
+    /** {@code export <pkg>[@<tag>|#<commit>]… [--closure] -o <file>}. */
+    int export(Config config, List<String> args) throws IOException {
+        List<String> specs = new ArrayList<>();
+        boolean closure = false;
+        Path output = null;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--closure" -> closure = true;
+                case "-o" -> output = i + 1 < args.size() ? Path.of(args.get(++i)) : null;
+                default -> specs.add(args.get(i));
+            }
+        }
+        if (specs.isEmpty() || output == null) {
+            err.println("usage: export <pkg>[@<tag>|#<commit>]... [--closure] -o <file.tar>");
+            return 2;
+        }
+        ObjectMapper json = Json.newMapper();
+        Storage storage = FileStorage.open(config.root(), true);
+        PackageState state = new PackageState(storage, json);
+        state.load();
+        Set<Version> versions = new LinkedHashSet<>();
+        List<String> closures = new ArrayList<>();
+        for (String spec : specs) {
+            List<Version> roots = resolve(state, spec);
+            if (roots.isEmpty()) {
+                err.println("export: nothing here matches " + spec);
+                return 1;
+            }
+            versions.addAll(roots);
+            if (!closure) {
+                continue;
+            }
+            for (Version root : roots) {
+                String key = StorageKeys.closure(new PackageName(root.pkg()), root.kind(), root.name());
+                if (storage.stat(key).isEmpty()) {
+                    if (!hasUrlDependencies(state, root)) {
+                        continue; // its closure is itself
+                    }
+                    err.println("export: no closure is stored for " + root.what() + ": mirror it with POST /api/closure first");
+                    return 1;
+                }
+                closures.add(key);
+                try (InputStream in = storage.open(key)) {
+                    for (var node : json.readTree(in).path("nodes")) {
+                        if (!"ok".equals(node.path("status").asText())) {
+                            err.println("export: the closure of " + root.what() + " is not complete ("
+                                    + node.path("url").asText() + ": " + node.path("status").asText() + ")");
+                            return 1;
+                        }
+                        state.findByZigHash(node.path("computed_hash").asText())
+                                .ifPresent(ref -> versions.add(new Version(ref.packageName(), ref.kind(), ref.tag())));
+                    }
+                }
+            }
+        }
+        Map<String, String> upstreams = new TreeMap<>();
+        for (Version v : versions) {
+            upstreams.put(v.pkg(), state.find(new PackageName(v.pkg())).orElseThrow().upstreamUrl());
+        }
+        try (OutputStream file = Files.newOutputStream(output);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(file, StandardCharsets.UTF_8.name())) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            put(tar, INDEX, json.writeValueAsBytes(new Index(1, upstreams, List.copyOf(versions))));
+            int i = 0;
+            for (Version v : versions) {
+                PackageName pkg = new PackageName(v.pkg());
+                err.println("[" + ++i + "/" + versions.size() + "] " + v.what());
+                putFile(tar, storage, StorageKeys.manifest(pkg, v.kind(), v.name()));
+                putFile(tar, storage, StorageKeys.tarball(pkg, v.kind(), v.name()));
+            }
+            for (String key : closures) {
+                putFile(tar, storage, key);
+            }
+        }
+        err.println("export: " + versions.size() + " version(s) of " + upstreams.size() + " package(s), "
+                + closures.size() + " closure(s) to " + output);
+        return 0;
+    }
+
+    private static boolean hasUrlDependencies(PackageState state, Version v) throws IOException {
+        return state.find(new PackageName(v.pkg())).flatMap(r -> r.entries(v.kind()).stream()
+                .filter(t -> t.tag().equals(v.name())).findFirst())
+                .map(t -> t.zig() != null && t.zig().dependencies().stream().anyMatch(d -> d.url() != null)).orElse(false);
+    }
+
+    /** {@code pkg} (every tag and commit), {@code pkg@tag} or {@code pkg#commit}. */
+    private static List<Version> resolve(PackageState state, String spec) throws IOException {
+        int at = spec.indexOf('@');
+        int hash = spec.indexOf('#');
+        int cut = at >= 0 ? at : hash;
+        String name = cut >= 0 ? spec.substring(0, cut) : spec;
+        if (!PackageName.isValid(name)) {
+            return List.of();
+        }
+        Optional<PackageRecord> record = state.find(new PackageName(name));
+        if (record.isEmpty()) {
+            return List.of();
+        }
+        List<Version> out = new ArrayList<>();
+        for (RefKind kind : RefKind.values()) {
+            for (TagEntry e : record.get().entries(kind)) {
+                boolean wanted = cut < 0 || (kind == RefKind.TAG) == (at >= 0) && e.tag().equals(spec.substring(cut + 1));
+                if (wanted) {
+                    out.add(new Version(name, kind, e.tag()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void put(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(bytes.length);
+        tar.putArchiveEntry(e);
+        tar.write(bytes);
+        tar.closeArchiveEntry();
+    }
+
+    private static void putFile(TarArchiveOutputStream tar, Storage storage, String key) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(key);
+        e.setSize(storage.stat(key).orElseThrow(() -> new IOException(key + " is missing")).size());
+        tar.putArchiveEntry(e);
+        try (InputStream in = storage.open(key)) {
+            in.transferTo(tar);
+        }
+        tar.closeArchiveEntry();
+    }
+
+    /** {@code import <file>}: verify everything, then write. */
+    int importFile(Config config, List<String> args) throws IOException {
+        if (args.size() != 1) {
+            err.println("usage: import <file.tar>");
+            return 2;
+        }
+        Path file = Path.of(args.get(0));
+        ObjectMapper json = Json.newMapper();
+        Packbase packbase = Packbase.build(config.withSeed(false), Clock.systemUTC()).open();
+        try {
+            Storage storage = packbase.storage();
+            PackageState state = packbase.registry();
+            List<String> problems = new ArrayList<>();
+            Checked checked = check(file, json, storage, state, problems);
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> err.println("import: " + p));
+                err.println("import: refused, nothing imported (" + problems.size() + " problem(s))");
+                return 1;
+            }
+            write(file, storage);
+            long now = Clock.systemUTC().instant().getEpochSecond();
+            int i = 0;
+            for (Map.Entry<String, List<Imported>> e : checked.manifests().entrySet()) {
+                PackageName pkg = new PackageName(e.getKey());
+                PackageRecord record = merge(state.find(pkg), pkg, checked.index().upstreams().get(e.getKey()),
+                        e.getValue(), now);
+                state.save(record);
+                var info = packbase.refresher().info(pkg, record, true, now);
+                state.saveInfos(List.of(info));
+                err.println("[" + ++i + "/" + checked.manifests().size() + "] " + pkg + ": " + record.tags().size()
+                        + " tag(s), " + record.commits().size() + " commit(s), " + (info.healthy() ? "healthy" : "UNHEALTHY "
+                        + info.problems()));
+            }
+            err.println("import: " + checked.index().versions().size() + " version(s) of " + checked.manifests().size()
+                    + " package(s) verified and imported");
+            return 0;
+        } finally {
+            packbase.close();
+        }
+    }
+
+    private record Checked(Index index, Map<String, List<Imported>> manifests) {
+    }
+
+    /** A version of the file with its manifest. */
+    private record Imported(Version version, TagManifest manifest) {
+    }
+
+    /** Pass one: every manifest and tarball read and verified; nothing written. */
+    private Checked check(Path file, ObjectMapper json, Storage storage, PackageState state, List<String> problems)
+            throws IOException {
+        Index index = null;
+        Map<String, TagManifest> manifests = new LinkedHashMap<>();
+        Set<String> tarballs = new LinkedHashSet<>();
+        try (TarArchiveInputStream tar = open(file)) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                String name = e.getName();
+                try {
+                    StorageKeys.checked(name);
+                } catch (IllegalArgumentException bad) {
+                    problems.add("'" + name + "': not a plain relative path");
+                    continue;
+                }
+                byte[] small = name.endsWith(".tar.gz") ? null : tar.readNBytes(1 << 24);
+                if (name.equals(INDEX)) {
+                    index = json.readValue(small, Index.class);
+                } else if (name.startsWith("p/") && name.endsWith(".json")) {
+                    manifests.put(name, json.readValue(small, TagManifest.class));
+                } else if (name.startsWith("p/") && name.endsWith(".tar.gz")) {
+                    TagManifest m = manifests.get(name.substring(0, name.length() - ".tar.gz".length()) + ".json");
+                    if (m == null) {
+                        problems.add(name + ": no manifest before it");
+                        continue;
+                    }
+                    tarballs.add(name);
+                    verify(name, tar, m, storage, problems);
+                } else if (!name.startsWith(StorageKeys.STATE_DIR + "closures/")) {
+                    problems.add(name + ": not something packbase exports");
+                }
+            }
+        }
+        if (index == null) {
+            problems.add("no " + INDEX + ": not a packbase export");
+            return new Checked(new Index(1, Map.of(), List.of()), Map.of());
+        }
+        Map<String, List<Imported>> byPackage = new TreeMap<>();
+        for (Version v : index.versions()) {
+            if (!PackageName.isValid(v.pkg()) || v.kind() == null || v.name() == null) {
+                problems.add(v + ": not a package version");
+                continue;
+            }
+            PackageName pkg = new PackageName(v.pkg());
+            String manifestKey = StorageKeys.manifest(pkg, v.kind(), v.name());
+            if (!manifests.containsKey(manifestKey) || !tarballs.contains(StorageKeys.tarball(pkg, v.kind(), v.name()))) {
+                problems.add(v.what() + ": its manifest or tarball is missing from the file");
+                continue;
+            }
+            String upstream = index.upstreams().get(v.pkg());
+            Optional<PackageRecord> existing = state.find(pkg);
+            if (existing.isPresent() && !existing.get().upstreamUrl().equals(upstream)) {
+                problems.add(v.pkg() + ": bound to " + existing.get().upstreamUrl() + " here, to " + upstream + " in the file");
+            }
+            byPackage.computeIfAbsent(v.pkg(), k -> new ArrayList<>()).add(new Imported(v, manifests.get(manifestKey)));
+        }
+        return new Checked(index, byPackage);
+    }
+
+    /** A tarball against its manifest (size, sha256 of the file and of the tar) and its Zig hash, and against the root. */
+    private static void verify(String key, InputStream in, TagManifest m, Storage storage, List<String> problems)
+            throws IOException {
+        MessageDigest gz = sha256();
+        MessageDigest tarDigest = sha256();
+        ZigPackageHash.Builder zig = ZigPackageHash.builder();
+        long[] size = {0};
+        InputStream counted = new java.security.DigestInputStream(new InputStream() {
+            @Override
+            public int read() throws IOException {
+                int b = in.read();
+                size[0] += b < 0 ? 0 : 1;
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                size[0] += Math.max(0, n);
+                return n;
+            }
+        }, gz);
+        try (TarArchiveInputStream inner = new TarArchiveInputStream(new java.security.DigestInputStream(
+                new GZIPInputStream(new BufferedInputStream(counted), 1 << 16), tarDigest), StandardCharsets.UTF_8.name())) {
+            TarArchiveEntry e;
+            while ((e = inner.getNextEntry()) != null) {
+                int slash = e.getName().indexOf('/');
+                String path = slash < 0 ? "" : e.getName().substring(slash + 1);
+                if (e.isDirectory() || path.isEmpty()) {
+                    continue;
+                }
+                if (e.isSymbolicLink()) {
+                    zig.symlink(path, e.getLinkName());
+                } else {
+                    try (OutputStream sink = zig.file(path)) {
+                        inner.transferTo(sink);
+                    }
+                }
+            }
+            inner.transferTo(OutputStream.nullOutputStream()); // the tar's end blocks count in its digest
+        } catch (IOException | RuntimeException e) {
+            problems.add(key + ": unreadable: " + e.getMessage());
+            return;
+        }
+        counted.transferTo(OutputStream.nullOutputStream());
+        String sha = HexFormat.of().formatHex(gz.digest());
+        if (size[0] != m.tarball().sizeBytes() || !sha.equals(m.tarball().sha256())) {
+            problems.add(key + ": " + size[0] + " bytes with sha256 " + sha + ", its manifest says "
+                    + m.tarball().sizeBytes() + " bytes with sha256 " + m.tarball().sha256());
+            return;
+        }
+        if (!HexFormat.of().formatHex(tarDigest.digest()).equals(m.tarSha256())) {
+            problems.add(key + ": the uncompressed tar does not match its manifest's tar_sha256");
+        }
+        ZigPackageHash.Result r = zig.finish();
+        if (m.zig() != null && (!java.util.Objects.equals(r.hash(), m.zig().hash())
+                || !java.util.Objects.equals(r.legacyHash(), m.zig().legacyHash()))) {
+            problems.add(key + ": its Zig hash is " + r.hash() + " / " + r.legacyHash() + ", its manifest says "
+                    + m.zig().hash() + " / " + m.zig().legacyHash());
+        }
+        Optional<Storage.ObjectInfo> here = storage.stat(key);
+        if (here.isPresent()) {
+            Digests stored = Digests.of(storage, key);
+            if (!stored.sha256().equals(sha)) {
+                problems.add(key + ": this root holds another tarball there (sha256 " + stored.sha256() + ")");
+            }
+        }
+    }
+
+    /** Pass two: every file written as a root writes it; existing identical tarballs are kept. */
+    private static void write(Path file, Storage storage) throws IOException {
+        try (TarArchiveInputStream tar = open(file)) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                String key = e.getName();
+                if (key.equals(INDEX)) {
+                    continue;
+                }
+                TarArchiveInputStream from = tar;
+                if (key.endsWith(".tar.gz")) {
+                    storage.createIfAbsent(key, out -> from.transferTo(out));
+                } else if (key.startsWith("p/") && storage.stat(key).isPresent()) {
+                    continue; // a manifest is written once, with its tarball
+                } else {
+                    storage.replace(key, out -> from.transferTo(out));
+                }
+            }
+        }
+    }
+
+    /** The package's record with the imported versions added; what it held stays as it was. */
+    private static PackageRecord merge(Optional<PackageRecord> existing, PackageName pkg, String upstream,
+            List<Imported> imported, long now) {
+        Map<String, TagEntry> tags = new LinkedHashMap<>();
+        Map<String, TagEntry> commits = new LinkedHashMap<>();
+        existing.ifPresent(r -> r.tags().forEach(t -> tags.put(t.tag(), t)));
+        existing.ifPresent(r -> r.commits().forEach(t -> commits.put(t.tag(), t)));
+        for (Imported i : imported) {
+            (i.version().kind() == RefKind.COMMIT ? commits : tags).putIfAbsent(i.manifest().tag(), i.manifest().toEntry());
+        }
+        return new PackageRecord(PackageRecord.FORMAT, pkg.value(), upstream, existing.map(PackageRecord::createdAt).orElse(now),
+                existing.map(PackageRecord::checkedAt).orElse(0L), List.copyOf(tags.values()),
+                existing.map(PackageRecord::warnings).orElse(List.of()), existing.map(PackageRecord::skipped).orElse(List.of()),
+                List.copyOf(commits.values()));
+    }
+
+    private static TarArchiveInputStream open(Path file) throws IOException {
+        return new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16),
+                StandardCharsets.UTF_8.name());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
