@@ -26,7 +26,8 @@ public enum Setting {
     TRUSTED_PROXIES("PACKBASE_TRUSTED_PROXIES", "127.0.0.1,::1", "addresses whose `X-Forwarded-Proto`/`X-Forwarded-Host` "
             + "set the base URL of emitted links when `PACKBASE_BASE_URL` is unset; empty trusts none"),
     SEED("PACKBASE_SEED", "true", "create the built-in `hello` package when the root is empty and writable"),
-    MAX_REQUEST_BYTES("PACKBASE_MAX_REQUEST_BYTES", "65536", "largest JSON request body"),
+    MAX_REQUEST_BYTES("PACKBASE_MAX_REQUEST_BYTES", "65536", "largest request body (JSON, or the `build.zig.zon` sent to "
+            + "`POST /api/rewrite`)"),
     MAX_DOWNLOAD_BYTES("PACKBASE_MAX_DOWNLOAD_BYTES", "536870912",
             "most bytes one upstream download may bring: one ingest's Git traffic, or the source catalog"),
     MAX_TARBALL_BYTES("PACKBASE_MAX_TARBALL_BYTES", "268435456", "largest `.tar.gz` written for one tag"),

@@ -165,6 +165,22 @@ class ClosureIT {
     }
 
     @Test
+    void aDependencyRewrittenIntoADeniedNetworkIsRefusedBeforeAnyTraffic(@TempDir Path other) throws Exception {
+        try (TestServer guarded = TestServer.start(other, Map.of("packbase.seed", "false",
+                "packbase.upstream.rewrites", "https://github.com/=http://169.254.169.254/"))) {
+            String zon = ".{ .name = .app, .version = \"0.0.0\", .dependencies = .{ .meta = .{ .url = "
+                    + "\"git+https://github.com/o/meta#v1.0.0\", .hash = \"1220" + "4".repeat(64) + "\" }, "
+                    + dep("mid", "mid", false) + "}, .paths = .{\"\"} }";
+            JsonNode closure = post(guarded, Map.of("zon", zon), 200);
+            JsonNode meta = byName(closure, "meta");
+            assertEquals("upstream_failed", meta.path("status").asText(), meta.toString());
+            assertTrue(meta.path("message").asText().contains("169.254.169.254"), meta.toString());
+            assertEquals("ok", byName(closure, "mid").path("status").asText(), "the other nodes go on");
+            assertEquals(404, guarded.get("/api/info/meta").statusCode());
+        }
+    }
+
+    @Test
     void anUpdateMirrorsTheClosureOfARootsNewTag(@TempDir Path other) throws Exception {
         UpstreamRepo grow = UpstreamRepo.create(upstreamRoot, "grow", scratch);
         String zon = ZigPackages.manifest("grow", "1.0.0", false);
