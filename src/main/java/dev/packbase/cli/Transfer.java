@@ -23,11 +23,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,7 +32,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -150,8 +146,7 @@ final class Transfer {
     }
 
     private static boolean hasUrlDependencies(PackageState state, Version v) throws IOException {
-        return state.find(new PackageName(v.pkg())).flatMap(r -> r.entries(v.kind()).stream()
-                .filter(t -> t.tag().equals(v.name())).findFirst())
+        return state.find(new PackageName(v.pkg())).flatMap(r -> r.entry(v.kind(), v.name()))
                 .map(t -> t.zig() != null && t.zig().dependencies().stream().anyMatch(d -> d.url() != null)).orElse(false);
     }
 
@@ -309,55 +304,20 @@ final class Transfer {
     /** A tarball against its manifest (size, sha256 of the file and of the tar) and its Zig hash, and against the root. */
     private static void verify(String key, InputStream in, TagManifest m, Storage storage, List<String> problems)
             throws IOException {
-        MessageDigest gz = sha256();
-        MessageDigest tarDigest = sha256();
         ZigPackageHash.Builder zig = ZigPackageHash.builder();
-        long[] size = {0};
-        InputStream counted = new java.security.DigestInputStream(new InputStream() {
-            @Override
-            public int read() throws IOException {
-                int b = in.read();
-                size[0] += b < 0 ? 0 : 1;
-                return b;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = in.read(b, off, len);
-                size[0] += Math.max(0, n);
-                return n;
-            }
-        }, gz);
-        try (TarArchiveInputStream inner = new TarArchiveInputStream(new java.security.DigestInputStream(
-                new GZIPInputStream(new BufferedInputStream(counted), 1 << 16), tarDigest), StandardCharsets.UTF_8.name())) {
-            TarArchiveEntry e;
-            while ((e = inner.getNextEntry()) != null) {
-                int slash = e.getName().indexOf('/');
-                String path = slash < 0 ? "" : e.getName().substring(slash + 1);
-                if (e.isDirectory() || path.isEmpty()) {
-                    continue;
-                }
-                if (e.isSymbolicLink()) {
-                    zig.symlink(path, e.getLinkName());
-                } else {
-                    try (OutputStream sink = zig.file(path)) {
-                        inner.transferTo(sink);
-                    }
-                }
-            }
-            inner.transferTo(OutputStream.nullOutputStream()); // the tar's end blocks count in its digest
+        Digests d;
+        try {
+            d = Digests.of(in, tar -> hashFiles(tar, zig));
         } catch (IOException | RuntimeException e) {
             problems.add(key + ": unreadable: " + e.getMessage());
             return;
         }
-        counted.transferTo(OutputStream.nullOutputStream());
-        String sha = HexFormat.of().formatHex(gz.digest());
-        if (size[0] != m.tarball().sizeBytes() || !sha.equals(m.tarball().sha256())) {
-            problems.add(key + ": " + size[0] + " bytes with sha256 " + sha + ", its manifest says "
+        if (d.size() != m.tarball().sizeBytes() || !d.sha256().equals(m.tarball().sha256())) {
+            problems.add(key + ": " + d.size() + " bytes with sha256 " + d.sha256() + ", its manifest says "
                     + m.tarball().sizeBytes() + " bytes with sha256 " + m.tarball().sha256());
             return;
         }
-        if (!HexFormat.of().formatHex(tarDigest.digest()).equals(m.tarSha256())) {
+        if (!d.tarSha256().equals(m.tarSha256())) {
             problems.add(key + ": the uncompressed tar does not match its manifest's tar_sha256");
         }
         ZigPackageHash.Result r = zig.finish();
@@ -366,11 +326,27 @@ final class Transfer {
             problems.add(key + ": its Zig hash is " + r.hash() + " / " + r.legacyHash() + ", its manifest says "
                     + m.zig().hash() + " / " + m.zig().legacyHash());
         }
-        Optional<Storage.ObjectInfo> here = storage.stat(key);
-        if (here.isPresent()) {
-            Digests stored = Digests.of(storage, key);
-            if (!stored.sha256().equals(sha)) {
-                problems.add(key + ": this root holds another tarball there (sha256 " + stored.sha256() + ")");
+        if (storage.stat(key).isPresent() && !Digests.of(storage, key).sha256().equals(d.sha256())) {
+            problems.add(key + ": this root holds another tarball there");
+        }
+    }
+
+    /** Feeds a packbase tarball's files (below its one top directory, which Zig strips) to the Zig hasher. */
+    private static void hashFiles(InputStream tarStream, ZigPackageHash.Builder zig) throws IOException {
+        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream, StandardCharsets.UTF_8.name());
+        TarArchiveEntry e;
+        while ((e = tar.getNextEntry()) != null) {
+            int slash = e.getName().indexOf('/');
+            String path = slash < 0 ? "" : e.getName().substring(slash + 1);
+            if (e.isDirectory() || path.isEmpty()) {
+                continue;
+            }
+            if (e.isSymbolicLink()) {
+                zig.symlink(path, e.getLinkName());
+            } else {
+                try (OutputStream sink = zig.file(path)) {
+                    tar.transferTo(sink);
+                }
             }
         }
     }
@@ -415,13 +391,5 @@ final class Transfer {
     private static TarArchiveInputStream open(Path file) throws IOException {
         return new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16),
                 StandardCharsets.UTF_8.name());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

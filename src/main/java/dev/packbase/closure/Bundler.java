@@ -62,8 +62,7 @@ public final class Bundler {
         PackageState.TagRef ref = state.findByZigHash(hash)
                 .orElseThrow(() -> new IOException("no tarball has the hash " + hash + " any more"));
         PackageName pkg = new PackageName(ref.packageName());
-        TagEntry entry = state.find(pkg).flatMap(r -> r.entries(ref.kind()).stream()
-                .filter(t -> t.tag().equals(ref.tag())).findFirst()).orElseThrow();
+        TagEntry entry = state.find(pkg).flatMap(r -> r.entry(ref.kind(), ref.tag())).orElseThrow();
         List<String> paths = entry.zig() == null ? null : entry.zig().paths();
         ZigPathFilter filter = ZigPathFilter.of(paths);
         try (InputStream in = storage.open(StorageKeys.tarball(pkg, ref.kind(), ref.tag()));

@@ -260,7 +260,7 @@ public final class ClosureService {
 
     private Optional<TagEntry> entry(PackageName pkg, RefKind kind, String name) {
         try {
-            return state.find(pkg).flatMap(r -> r.entries(kind).stream().filter(t -> t.tag().equals(name)).findFirst());
+            return state.find(pkg).flatMap(r -> r.entry(kind, name));
         } catch (IOException e) {
             throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot read the record of " + pkg + ": "
                     + e.getMessage(), e);

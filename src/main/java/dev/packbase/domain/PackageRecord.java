@@ -65,6 +65,11 @@ public record PackageRecord(
         return kind == RefKind.TAG ? tags : commits;
     }
 
+    /** A tag, or a pinned commit by its full id. */
+    public Optional<TagEntry> entry(RefKind kind, String name) {
+        return entries(kind).stream().filter(t -> t.tag().equals(name)).findFirst();
+    }
+
 
     public Optional<TagEntry> latest() {
         return tags.stream().map(Ranked::of).max(Comparator.naturalOrder()).map(Ranked::tag);

@@ -90,7 +90,7 @@ final class TarballResolver {
 
     /** The version's Zig metadata (for the {@code .zon} snippet), from the stored record. */
     Optional<ZigInfo> zig(PackageName pkg, RefKind ref, String name) throws IOException {
-        return registry.find(pkg).flatMap(r -> r.entries(ref).stream().filter(t -> t.tag().equals(name)).findFirst())
+        return registry.find(pkg).flatMap(r -> r.entry(ref, name))
                 .map(TagEntry::zig);
     }
 

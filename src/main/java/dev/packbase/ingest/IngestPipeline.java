@@ -101,7 +101,7 @@ public final class IngestPipeline {
     }
 
     private static boolean has(PackageRecord record, UpstreamTag ref) {
-        return record.entries(ref.kind()).stream().anyMatch(e -> e.tag().equals(ref.name()));
+        return record.entry(ref.kind(), ref.name()).isPresent();
     }
 
     /**

@@ -133,10 +133,7 @@ class PinnedCommitIT {
         String pkg = zig.legacy() ? "greet-legacy" : "greet";
         String id = UNTAGGED.get(pkg);
         Path cache = Files.createDirectories(work.resolve("cache"));
-        Path app = Files.createDirectories(work.resolve("app"));
-        Files.writeString(app.resolve("build.zig.zon"), ZigPackages.consumerManifest(zig.legacy()));
-        Files.writeString(app.resolve("build.zig"), ZigPackages.consumerBuild(zig.legacy()));
-        Files.writeString(app.resolve("main.zig"), ZigPackages.CONSUMER_MAIN);
+        Path app = ZigPackages.consumerApp(work.resolve("app"), zig.legacy());
 
         String fromUpstream = Zig.lastLine(zig.ok(app, cache, "fetch", "git+" + forge.url(pkg) + "#" + id).stdout());
         String base = server.uri("").toString();
@@ -166,10 +163,7 @@ class PinnedCommitIT {
         String pkg = zig.legacy() ? "greet-legacy" : "greet";
         String id = UNTAGGED.get(pkg);
         Path cache = Files.createDirectories(work.resolve("cache"));
-        Path app = Files.createDirectories(work.resolve("app"));
-        Files.writeString(app.resolve("build.zig.zon"), ZigPackages.consumerManifest(zig.legacy()));
-        Files.writeString(app.resolve("build.zig"), ZigPackages.consumerBuild(zig.legacy()));
-        Files.writeString(app.resolve("main.zig"), ZigPackages.CONSUMER_MAIN);
+        Path app = ZigPackages.consumerApp(work.resolve("app"), zig.legacy());
         String upstreamUrl = "git+" + forge.url(pkg) + "#" + id;
         zig.ok(app, cache, "fetch", "--save=greet", upstreamUrl);
         String saved = Files.readString(app.resolve("build.zig.zon"));

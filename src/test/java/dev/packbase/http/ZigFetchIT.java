@@ -121,10 +121,7 @@ class ZigFetchIT {
         Path cache = Files.createDirectories(work.resolve("cache"));
         String base = server.uri("").toString();
         // Zig 0.16+ keeps fetched packages in the project (zig-pkg/), so every fetch runs in the consumer.
-        Path app = Files.createDirectories(work.resolve("app"));
-        Files.writeString(app.resolve("build.zig.zon"), ZigPackages.consumerManifest(zig.legacy()));
-        Files.writeString(app.resolve("build.zig"), ZigPackages.consumerBuild(zig.legacy()));
-        Files.writeString(app.resolve("main.zig"), ZigPackages.CONSUMER_MAIN);
+        Path app = ZigPackages.consumerApp(work.resolve("app"), zig.legacy());
 
         String tarballHash = Zig.lastLine(zig.ok(app, cache, "fetch", base + "/p/" + pkg + "/tag/v1.1.0.tar.gz").stdout());
         assertTrue(zig.legacy() ? tarballHash.startsWith("1220") : tarballHash.startsWith("greet-1.1.0-"), tarballHash);

@@ -1,6 +1,7 @@
 package dev.packbase.testing;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
 
@@ -80,6 +81,15 @@ public final class ZigPackages {
                 + "    const run = b.addRunArtifact(exe);\n"
                 + "    b.step(\"run\", \"run the app\").dependOn(&run.step);\n"
                 + "}\n";
+    }
+
+    /** Writes the consumer project (manifest, build.zig, main.zig) of this Zig era into {@code app}; returns it. */
+    public static Path consumerApp(Path app, boolean legacy) throws java.io.IOException {
+        Files.createDirectories(app);
+        Files.writeString(app.resolve("build.zig.zon"), consumerManifest(legacy));
+        Files.writeString(app.resolve("build.zig"), consumerBuild(legacy));
+        Files.writeString(app.resolve("main.zig"), CONSUMER_MAIN);
+        return app;
     }
 
     public static final String CONSUMER_MAIN = """
