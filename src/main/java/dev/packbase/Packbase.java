@@ -13,7 +13,10 @@ import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.FetchService;
 import dev.packbase.ingest.Ingest;
 import dev.packbase.ingest.Refresher;
+import dev.packbase.ingest.ArchiveService;
 import dev.packbase.ingest.ScratchArea;
+import dev.packbase.state.ArchiveState;
+import dev.packbase.state.ZigHashes;
 import dev.packbase.storage.FileStorage;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
@@ -53,6 +56,8 @@ public final class Packbase implements AutoCloseable {
     private final UpdateService update;
     private final ZonRewriter rewriter;
     private final ClosureService closures;
+    private final ArchiveState archives;
+    private final ZigHashes hashes;
     private final Bundler bundler;
     private final WorkPool work;
     private final java.util.concurrent.CompletableFuture<Void> derivedChecked = new java.util.concurrent.CompletableFuture<>();
@@ -75,9 +80,14 @@ public final class Packbase implements AutoCloseable {
         Ingest ingest = Ingest.wire(config, storage, scratch, registry, derivedGit, git, json, clock, work);
         this.fetches = ingest.fetches();
         this.refresher = ingest.refresher();
-        this.rewriter = new ZonRewriter(registry);
-        this.closures = new ClosureService(fetches, registry, storage, json, config.ingest().maxClosureNodes());
-        this.bundler = new Bundler(registry, storage);
+        this.archives = new ArchiveState(storage, json);
+        this.hashes = new ZigHashes(registry, archives);
+        ArchiveService archiveMirror = new ArchiveService(config.fetch(), config.ingest(), archives, storage, scratch,
+                clock, config.release());
+        this.rewriter = new ZonRewriter(hashes);
+        this.closures = new ClosureService(fetches, archiveMirror, registry, storage, json,
+                config.ingest().maxClosureNodes());
+        this.bundler = new Bundler(hashes, storage);
         this.update = new UpdateService(config, storage, registry, fetches, closures, refresher, json, clock,
                 new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
     }
@@ -288,6 +298,16 @@ public final class Packbase implements AutoCloseable {
     }
 
     /** {@code POST /api/rewrite}: build.zig.zon URLs pointed at the tarballs held here. */
+    /** The archive packages held here. */
+    public ArchiveState archives() {
+        return archives;
+    }
+
+    /** Which package a Zig hash names, Git version or archive. */
+    public ZigHashes hashes() {
+        return hashes;
+    }
+
     public ZonRewriter rewriter() {
         return rewriter;
     }

@@ -1,10 +1,7 @@
 package dev.packbase.closure;
 
-import dev.packbase.domain.PackageName;
-import dev.packbase.domain.TagEntry;
-import dev.packbase.state.PackageState;
+import dev.packbase.state.ZigHashes;
 import dev.packbase.storage.Storage;
-import dev.packbase.storage.StorageKeys;
 import dev.packbase.zig.ZigPathFilter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,11 +24,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * 0.13–0.15 find them there, and neither touches the network for them.
  */
 public final class Bundler {
-    private final PackageState state;
+    private final ZigHashes hashes;
     private final Storage storage;
 
-    public Bundler(PackageState state, Storage storage) {
-        this.state = state;
+    public Bundler(ZigHashes hashes, Storage storage) {
+        this.hashes = hashes;
         this.storage = storage;
     }
 
@@ -59,13 +56,11 @@ public final class Bundler {
 
     /** Copies the kept files of the tarball with Zig hash {@code hash} to {@code prefix}. */
     private void copy(String hash, String prefix, TarArchiveOutputStream out) throws IOException {
-        PackageState.TagRef ref = state.findByZigHash(hash)
+        ZigHashes.Held held = hashes.find(hash)
                 .orElseThrow(() -> new IOException("no tarball has the hash " + hash + " any more"));
-        PackageName pkg = new PackageName(ref.packageName());
-        TagEntry entry = state.find(pkg).flatMap(r -> r.entry(ref.kind(), ref.tag())).orElseThrow();
-        List<String> paths = entry.zig() == null ? null : entry.zig().paths();
+        List<String> paths = held.zig() == null ? null : held.zig().paths();
         ZigPathFilter filter = ZigPathFilter.of(paths);
-        try (InputStream in = storage.open(StorageKeys.tarball(pkg, ref.kind(), ref.tag()));
+        try (InputStream in = storage.open(held.tarballKey());
                 TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(in, 1 << 16),
                         StandardCharsets.UTF_8.name())) {
             TarArchiveEntry e;

@@ -8,6 +8,7 @@ import dev.packbase.domain.PublicPaths;
 import dev.packbase.domain.RefKind;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.ZigInfo;
+import dev.packbase.ingest.ArchiveService;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.FetchService;
 import dev.packbase.state.PackageState;
@@ -29,7 +30,7 @@ import java.util.logging.Logger;
 /**
  * Mirrors the transitive dependency tree of a {@code build.zig.zon} (or of one mirrored version),
  * breadth first: every {@code .url} dependency, lazy ones included, is ingested through the same
- * {@link FetchService} as {@code POST /api/fetch}, checked against the hash its parent declared, and
+ * {@link FetchService} as {@code POST /api/fetch} (Git URLs) or the {@link ArchiveService} (archive URLs), checked against the hash its parent declared, and
  * followed through its own {@code build.zig.zon}; a hash seen twice (a diamond) is one node with two
  * parents. {@code .path} dependencies are reported, not followed. One failing node never stops the
  * others; a node whose hash does not verify is not followed. On a read-only root (an edge) only what is
@@ -41,13 +42,16 @@ public final class ClosureService {
     public static final String ROOT = "root";
 
     private final FetchService fetches;
+    private final ArchiveService archives;
     private final PackageState state;
     private final Storage storage;
     private final ObjectMapper json;
     private final int maxNodes;
 
-    public ClosureService(FetchService fetches, PackageState state, Storage storage, ObjectMapper json, int maxNodes) {
+    public ClosureService(FetchService fetches, ArchiveService archives, PackageState state, Storage storage,
+            ObjectMapper json, int maxNodes) {
         this.fetches = fetches;
+        this.archives = archives;
         this.state = state;
         this.storage = storage;
         this.json = json;
@@ -197,9 +201,12 @@ public final class ClosureService {
             return new Visited(node(p, null, Closure.Status.SKIPPED_PATH, "a .path dependency is part of its parent's"
                     + " tree, not a package of its own", null));
         }
+        if (p.url() != null && ArchiveService.isArchiveUrl(p.url())) {
+            return visitArchive(p);
+        }
         if (p.url() == null || !(p.url().startsWith("git+http://") || p.url().startsWith("git+https://"))) {
-            return new Visited(node(p, null, Closure.Status.UNSUPPORTED, "only git+http(s) dependencies are mirrored"
-                    + " for now; archive URLs are not", null));
+            return new Visited(node(p, null, Closure.Status.UNSUPPORTED, "only git+http(s) and http(s) archive"
+                    + " dependencies are mirrored", null));
         }
         if (!p.url().contains("#")) {
             return new Visited(node(p, null, Closure.Status.UNSUPPORTED, "a Git URL without #<tag> or #<commit> names"
@@ -221,9 +228,7 @@ public final class ClosureService {
             }
             entry = entry(version.pkg(), version.kind(), version.name()).orElseThrow();
         } catch (PackbaseException e) {
-            Closure.Status status = e.code() == ErrorCode.LIMIT_EXCEEDED ? Closure.Status.LIMIT_EXCEEDED
-                    : Closure.Status.UPSTREAM_FAILED;
-            return new Visited(node(p, null, status, e.getMessage(), null));
+            return failed(p, e);
         }
         ZigInfo zig = entry.zig();
         String computed = zig == null ? null : legacy(p.hash()) ? zig.legacyHash() : zig.hash();
@@ -238,6 +243,43 @@ public final class ClosureService {
         }
         return new Visited(node(p, computed, Closure.Status.OK, null, PublicPaths.byZigHash(computed)),
                 children(zig, p.depth() + 1, computed), version);
+    }
+
+    /**
+     * An archive dependency: mirrored (or found held) and checked against the declared hash by the
+     * archive service, which stores nothing that does not verify; followed through its own build.zig.zon.
+     */
+    private Visited visitArchive(Pending p) {
+        ArchiveService.Outcome outcome;
+        try {
+            outcome = storage.writable() ? archives.mirror(p.url(), p.hash())
+                    : archives.held(p.url()).<ArchiveService.Outcome>map(ArchiveService.Mirrored::new).orElse(null);
+        } catch (PackbaseException e) {
+            return failed(p, e);
+        }
+        if (outcome == null) {
+            return new Visited(node(p, null, Closure.Status.UPSTREAM_FAILED, "not mirrored here, and this node"
+                    + " serves a read-only root: mirror it on the central node", null));
+        }
+        if (outcome instanceof ArchiveService.Mismatch m) {
+            LOG.warning(() -> "closure: " + p.url() + " has hash " + m.computed() + ", its parent declared " + p.hash());
+            return new Visited(node(p, m.computed(), Closure.Status.HASH_MISMATCH, "the parent declares " + p.hash()
+                    + " but the archive is " + m.computed() + "; nothing was stored", null));
+        }
+        ZigInfo zig = ((ArchiveService.Mirrored) outcome).manifest().zig();
+        String computed = legacy(p.hash()) || zig.hash() == null ? zig.legacyHash() : zig.hash();
+        return new Visited(node(p, computed, Closure.Status.OK, null, PublicPaths.byZigHash(computed)),
+                children(zig, p.depth() + 1, computed), null);
+    }
+
+    /** A node that could not be mirrored: its status follows the error's code. */
+    private static Visited failed(Pending p, PackbaseException e) {
+        Closure.Status status = switch (e.code()) {
+            case LIMIT_EXCEEDED -> Closure.Status.LIMIT_EXCEEDED;
+            case BAD_ARCHIVE, BAD_REQUEST -> Closure.Status.UNSUPPORTED;
+            default -> Closure.Status.UPSTREAM_FAILED;
+        };
+        return new Visited(node(p, null, status, e.getMessage(), null));
     }
 
     /** Zig 0.12/0.13's {@code 1220…} form; what a parent declared decides which form its child is checked in. */

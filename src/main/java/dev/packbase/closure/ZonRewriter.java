@@ -1,9 +1,7 @@
 package dev.packbase.closure;
 
 import dev.packbase.PackbaseException;
-import dev.packbase.domain.PackageName;
-import dev.packbase.domain.PublicPaths;
-import dev.packbase.state.PackageState;
+import dev.packbase.state.ZigHashes;
 import dev.packbase.zig.ZonParseException;
 import dev.packbase.zig.ZonRewrite;
 import java.util.ArrayList;
@@ -29,10 +27,10 @@ public final class ZonRewriter {
     public record Left(String dependency, String url, String reason) {
     }
 
-    private final PackageState state;
+    private final ZigHashes hashes;
 
-    public ZonRewriter(PackageState state) {
-        this.state = state;
+    public ZonRewriter(ZigHashes hashes) {
+        this.hashes = hashes;
     }
 
     /**
@@ -53,13 +51,12 @@ public final class ZonRewriter {
                 left.add(new Left(url.dependency(), url.url(), "it has no .hash (run zig fetch first)"));
                 continue;
             }
-            Optional<PackageState.TagRef> held = state.findByZigHash(url.hash());
+            Optional<ZigHashes.Held> held = hashes.find(url.hash());
             if (held.isEmpty()) {
                 left.add(new Left(url.dependency(), url.url(), "no tarball here has the hash " + url.hash()));
                 continue;
             }
-            PackageState.TagRef ref = held.get();
-            String to = absolute.apply(PublicPaths.tarball(new PackageName(ref.packageName()), ref.kind(), ref.tag()));
+            String to = absolute.apply(held.get().publicPath());
             replacements.add(new ZonRewrite.Replacement(url, to));
             moved.add(new Moved(url.dependency(), url.url(), to));
         }

@@ -20,6 +20,7 @@ import dev.packbase.update.UpdateService;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.FetchService;
 import dev.packbase.state.PackageState;
+import dev.packbase.state.ZigHashes;
 import dev.packbase.storage.Storage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -45,14 +46,17 @@ final class ApiHandler implements Routes.Handler {
     private final ZonRewriter rewriter;
     private final ClosureService closures;
     private final Bundler bundler;
+    private final ZigHashes hashes;
     private final PublicUrls publicUrls;
     private final JsonBodies bodies;
     private final ObjectMapper json;
     private volatile ListBody listBody;
 
     ApiHandler(Config config, PackageState registry, FetchService fetches, UpdateService update, ZonRewriter rewriter,
-            ClosureService closures, Bundler bundler, Storage storage, JsonBodies bodies, PublicUrls publicUrls) {
+            ClosureService closures, Bundler bundler, ZigHashes hashes, Storage storage, JsonBodies bodies,
+            PublicUrls publicUrls) {
         this.rewriter = rewriter;
+        this.hashes = hashes;
         this.closures = closures;
         this.bundler = bundler;
         this.config = config;
@@ -375,7 +379,7 @@ final class ApiHandler implements Routes.Handler {
             return List.of();
         }
         return zig.dependencies().stream().map(d -> {
-            boolean held = d.hash() != null && registry.findByZigHash(d.hash()).isPresent();
+            boolean held = d.hash() != null && hashes.find(d.hash()).isPresent();
             return new PackageInfo.DependencyStatus(d.name(), d.url(), d.hash(), d.path(), d.lazy(), held,
                     held ? PublicUrls.inContext(req, PublicPaths.byZigHash(d.hash())) : null);
         }).toList();

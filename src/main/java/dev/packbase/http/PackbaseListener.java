@@ -37,11 +37,12 @@ public final class PackbaseListener implements ServletContextListener {
 
         JsonBodies bodies = new JsonBodies(packbase.json());
         PublicUrls publicUrls = new PublicUrls(packbase.config());
-        TarballResolver resolver = new TarballResolver(packbase.registry());
+        TarballResolver resolver = new TarballResolver(packbase.registry(), packbase.archives());
         TarballSender sender = new TarballSender(packbase.storage(), new TarballCache(
                 packbase.config().http().tarballCacheBytes(), TarballCache.MAX_FILE_BYTES));
         ApiHandler api = new ApiHandler(packbase.config(), packbase.registry(), packbase.fetches(), packbase.update(),
-                packbase.rewriter(), packbase.closures(), packbase.bundler(), packbase.storage(), bodies, publicUrls);
+                packbase.rewriter(), packbase.closures(), packbase.bundler(), packbase.hashes(), packbase.storage(), bodies,
+                publicUrls);
         TarballHandler tarballs = new TarballHandler(resolver, sender, packbase.storage(), publicUrls);
         GitHandler git = new GitHandler(packbase.git());
         RootHandler root = new RootHandler(packbase.config(), bodies);

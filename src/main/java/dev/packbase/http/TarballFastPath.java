@@ -30,7 +30,7 @@ final class TarballFastPath implements FastPath {
         try {
             TarballResolver.Target t = byTag ? resolver.byTag(path.substring(2), path) : resolver.byHash(path.substring(2));
             return t.kind() == TarballResolver.Kind.TARBALL ? sender.cachedAnswer(t, request.headers(), head) : null;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
             return null; // the servlet resolves again and answers the error
         }
     }

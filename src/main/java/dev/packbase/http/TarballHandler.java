@@ -34,25 +34,22 @@ final class TarballHandler {
     /** {@code /p/*}. */
     void byTag(HttpServletRequest req, HttpServletResponse resp, Routes.Match match) throws IOException {
         Methods.require(req, resp, Methods.READ);
-        send(req, resp, resolver.byTag(match.rest(), req.getRequestURI()));
+        TarballResolver.Version v = resolver.byTag(match.rest(), req.getRequestURI());
+        boolean head = req.getMethod().equals("HEAD");
+        switch (v.kind()) {
+            case TARBALL -> sender.send(req, resp, v, head);
+            case MANIFEST -> sendManifest(resp, v, head);
+            case SNIPPET -> sendSnippet(req, resp, v, head);
+        }
     }
 
     /** {@code /h/*}. */
     void byHash(HttpServletRequest req, HttpServletResponse resp, Routes.Match match) throws IOException {
         Methods.require(req, resp, Methods.READ);
-        send(req, resp, resolver.byHash(match.rest()));
+        sender.send(req, resp, resolver.byHash(match.rest()), req.getMethod().equals("HEAD"));
     }
 
-    private void send(HttpServletRequest req, HttpServletResponse resp, TarballResolver.Target t) throws IOException {
-        boolean head = req.getMethod().equals("HEAD");
-        switch (t.kind()) {
-            case TARBALL -> sender.send(req, resp, t, head);
-            case MANIFEST -> sendManifest(resp, t, head);
-            case SNIPPET -> sendSnippet(req, resp, t, head);
-        }
-    }
-
-    private void sendManifest(HttpServletResponse resp, TarballResolver.Target t, boolean head) throws IOException {
+    private void sendManifest(HttpServletResponse resp, TarballResolver.Version t, boolean head) throws IOException {
         String key = t.manifestKey();
         Storage.ObjectInfo info = storage.stat(key).orElseThrow(() ->
                 PackbaseException.notFound("manifest of " + t.pkg() + " " + t.version() + " is missing"));
@@ -71,7 +68,7 @@ final class TarballHandler {
      * {@code .zon}: the build.zig.zon dependency line as plain text, with the new hash form, or the
      * legacy one with {@code ?zig=0.12} or {@code ?zig=0.13}.
      */
-    private void sendSnippet(HttpServletRequest req, HttpServletResponse resp, TarballResolver.Target t, boolean head)
+    private void sendSnippet(HttpServletRequest req, HttpServletResponse resp, TarballResolver.Version t, boolean head)
             throws IOException {
         String zigVersion = QueryParameters.get(req, "zig");
         boolean legacy = zigVersion != null && (zigVersion.startsWith("0.12") || zigVersion.startsWith("0.13"));

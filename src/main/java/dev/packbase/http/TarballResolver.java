@@ -2,6 +2,7 @@ package dev.packbase.http;
 
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
+import dev.packbase.domain.ArchiveManifest;
 import dev.packbase.domain.CommitId;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.RefKind;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.util.Optional;
 import dev.packbase.domain.ServedPackage.ServedTag;
 import dev.packbase.domain.TagName;
+import dev.packbase.state.ArchiveState;
 import dev.packbase.state.PackageState;
 import dev.packbase.storage.StorageKeys;
 import java.util.Map;
@@ -20,7 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a tarball path into the tag it names: {@code /p/<pkg>/tag/<tag>.<ext>} or {@code /h/<zig hash>.tar.gz},
- * or throws the 404 to answer. Only tags the registry knows resolve, so no request path ever reaches storage.
+ * or throws the 404 to answer. Only tags the registry knows and well-formed hashes resolve, so no request path
+ * reaches storage except as a checked hash.
  * Shared by the tarball routes and the launcher's fast path.
  */
 final class TarballResolver {
@@ -32,9 +35,22 @@ final class TarballResolver {
         TARBALL, MANIFEST, SNIPPET
     }
 
+    /** A tarball a request path names: its key, its sha256 (the ETag) and how messages name it. */
+    sealed interface Target {
+        String tarballKey();
+
+        String sha256();
+
+        /** {@code cairo 1.2.0}, {@code cairo commit <id>} or {@code archive package <hash>}. */
+        String label();
+
+        Kind kind();
+    }
+
     /** The tag or pinned commit a request path names, and what of it is asked for. */
-    record Target(PackageName pkg, RefKind ref, ServedTag tag, Kind kind) {
-        String tarballKey() {
+    record Version(PackageName pkg, RefKind ref, ServedTag tag, Kind kind) implements Target {
+        @Override
+        public String tarballKey() {
             return StorageKeys.tarball(pkg, ref, tag.tag());
         }
 
@@ -42,23 +58,58 @@ final class TarballResolver {
             return StorageKeys.manifest(pkg, ref, tag.tag());
         }
 
+        @Override
+        public String sha256() {
+            return tag.sha256();
+        }
+
         /** How messages name the version: {@code 1.2.0}, or {@code commit <id>}. */
         String version() {
             return (ref == RefKind.COMMIT ? "commit " : "") + tag.tag();
         }
+
+        @Override
+        public String label() {
+            return pkg + " " + version();
+        }
+    }
+
+    /** An archive package's tarball ({@code /h/} only: it has no other path). */
+    record Archive(ArchiveManifest manifest) implements Target {
+        @Override
+        public String tarballKey() {
+            return manifest.tarball().path();
+        }
+
+        @Override
+        public String sha256() {
+            return manifest.tarball().sha256();
+        }
+
+        @Override
+        public String label() {
+            return "archive package " + manifest.zig().legacyHash();
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.TARBALL;
+        }
     }
 
     private final PackageState registry;
+    private final ArchiveState archives;
 
-    TarballResolver(PackageState registry) {
+    TarballResolver(PackageState registry, ArchiveState archives) {
         this.registry = registry;
+        this.archives = archives;
     }
 
     /**
      * {@code rest} of {@code /p/*}: {@code /<pkg>/tag/<tag>.tar.gz}, {@code .json} or {@code .zon}, or the
      * same under {@code /<pkg>/commit/<full commit id>}.
      */
-    Target byTag(String rest, String requestUri) {
+    Version byTag(String rest, String requestUri) {
         // Hand-parsed: this runs for every download, where a regex is a visible part of the CPU time.
         TarballPath p = TarballPath.parse(rest);
         if (p == null || !PackageName.isValid(p.pkg()) || !TagName.isServable(p.tag())) {
@@ -72,20 +123,29 @@ final class TarballResolver {
         ServedTag tag = served.entry(p.ref(), tagName).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND,
                 "package '" + pkg + "' has no tarball for " + what + " '" + tagName + "'",
                 Map.of("package", pkg.value(), what, tagName), null));
-        return new Target(pkg, p.ref(), tag, p.kind());
+        return new Version(pkg, p.ref(), tag, p.kind());
     }
 
-    /** {@code rest} of {@code /h/*}: {@code /<zig hash>.tar.gz}. */
-    Target byHash(String rest) {
+    /**
+     * {@code rest} of {@code /h/*}: {@code /<zig hash>.tar.gz}, a version's tarball (from memory) or an
+     * archive package's (from storage).
+     */
+    Target byHash(String rest) throws IOException {
         Matcher h = HASH_PATH.matcher(rest);
-        PackageState.TagRef ref = h.matches() ? registry.findByZigHash(h.group(1)).orElse(null) : null;
-        if (ref == null) {
-            throw new PackbaseException(ErrorCode.NOT_FOUND, "no tarball has the Zig package hash '"
-                    + (h.matches() ? h.group(1) : rest) + "'", Map.of(), null);
+        if (h.matches()) {
+            PackageState.TagRef ref = registry.findByZigHash(h.group(1)).orElse(null);
+            if (ref != null) {
+                PackageName pkg = new PackageName(ref.packageName());
+                return new Version(pkg, ref.kind(), registry.served(pkg).orElseThrow().entry(ref.kind(), ref.tag())
+                        .orElseThrow(), Kind.TARBALL);
+            }
+            Optional<ArchiveManifest> archive = archives.byHash(h.group(1));
+            if (archive.isPresent()) {
+                return new Archive(archive.get());
+            }
         }
-        PackageName pkg = new PackageName(ref.packageName());
-        return new Target(pkg, ref.kind(), registry.served(pkg).orElseThrow().entry(ref.kind(), ref.tag()).orElseThrow(),
-                Kind.TARBALL);
+        throw new PackbaseException(ErrorCode.NOT_FOUND, "no tarball has the Zig package hash '"
+                + (h.matches() ? h.group(1) : rest) + "'", Map.of(), null);
     }
 
     /** The version's Zig metadata (for the {@code .zon} snippet), from the stored record. */

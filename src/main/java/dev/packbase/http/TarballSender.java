@@ -48,7 +48,7 @@ final class TarballSender {
      * which the servlet sends).
      */
     FastPath.Answer cachedAnswer(TarballResolver.Target t, Function<String, String> headers, boolean head) {
-        TarballCache.Entry cached = cache.get(t.tarballKey(), t.tag().sha256());
+        TarballCache.Entry cached = cache.get(t.tarballKey(), t.sha256());
         if (cached == null) {
             return null;
         }
@@ -63,12 +63,12 @@ final class TarballSender {
     /** Decides and sends the answer to a GET or HEAD of the tarball of {@code t}. */
     void send(HttpServletRequest req, HttpServletResponse resp, TarballResolver.Target t, boolean head) throws IOException {
         String key = t.tarballKey();
-        String sha256 = t.tag().sha256();
+        String sha256 = t.sha256();
         TarballCache.Entry cached = cache.get(key, sha256);
         // The handle costs what a stat did: its bytes are opened only for the way they are sent.
         StoredObject stored = cached != null ? null : storage.read(key).orElseThrow(() -> new PackbaseException(
-                ErrorCode.NOT_FOUND, "tarball of " + t.pkg() + " " + t.version() + " is missing from storage",
-                Map.of("package", t.pkg().value()), null));
+                ErrorCode.NOT_FOUND, "tarball of " + t.label() + " is missing from storage",
+                Map.of(), null));
         try {
             long size = cached != null ? cached.size : stored.size();
             TarballAnswer a = TarballAnswer.decide(cached != null ? cached.etag : "\"" + sha256 + "\"", size, req::getHeader);

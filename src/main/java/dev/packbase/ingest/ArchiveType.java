@@ -16,6 +16,11 @@ import java.util.Optional;
 public enum ArchiveType {
     TAR, TAR_GZ, TAR_XZ, TAR_ZST, ZIP;
 
+    /** How messages and manifests name the format: {@code tar.gz}, {@code zip}, … */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
     /** By URL path suffix, case-insensitive; the query and fragment never count. */
     public static Optional<ArchiveType> fromPath(String path) {
         String p = path.toLowerCase(Locale.ROOT);

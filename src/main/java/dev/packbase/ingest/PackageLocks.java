@@ -14,7 +14,12 @@ public final class PackageLocks {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     public <T> T with(PackageName name, Supplier<T> work) {
-        ReentrantLock lock = locks.computeIfAbsent(name.value(), k -> new ReentrantLock());
+        return with(name.value(), work);
+    }
+
+    /** The same for work named by another key (an archive package's URL). */
+    public <T> T with(String key, Supplier<T> work) {
+        ReentrantLock lock = locks.computeIfAbsent(key, k -> new ReentrantLock());
         lock.lock();
         try {
             return work.get();

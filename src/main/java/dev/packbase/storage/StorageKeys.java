@@ -61,6 +61,29 @@ public final class StorageKeys {
         return STATE_DIR + "closures/" + pkg.value() + "/";
     }
 
+    /**
+     * {@code h/<legacy zig hash>.tar.gz}: an archive package's tarball, where a static server over the
+     * root serves its {@code /h/} URL (the {@code 1220…} form, which every archive package has).
+     */
+    public static String archiveTarball(String legacyHash) {
+        return "h/" + legacyHash + ".tar.gz";
+    }
+
+    /** {@code h/<legacy zig hash>.json}: an archive package's manifest. */
+    public static String archiveManifest(String legacyHash) {
+        return "h/" + legacyHash + ".json";
+    }
+
+    /** The archive package a Zig 0.14+ hash names: a pointer to its legacy-form key. */
+    public static String archiveByHash(String hash) {
+        return STATE_DIR + "archives/hash/" + hash + ".json";
+    }
+
+    /** The archive package an archive URL was mirrored as; {@code urlDigest} is the URL's sha256. */
+    public static String archiveByUrl(String urlDigest) {
+        return STATE_DIR + "archives/url/" + urlDigest + ".json";
+    }
+
     /** Derived Git data of a package: a rebuildable cache (see git.DerivedGit). */
     public static String gitDir(PackageName pkg) {
         return STATE_DIR + "git/" + pkg.value() + "/";

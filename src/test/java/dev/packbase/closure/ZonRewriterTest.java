@@ -40,7 +40,7 @@ class ZonRewriterTest {
                 + "        .gone = .{ .url = \"https://elsewhere.invalid/x.tar.gz\", .hash = \"1220" + "0".repeat(64) + "\" },\n"
                 + "        .unhashed = .{ .url = \"https://elsewhere.invalid/y.tar.gz\" },\n"
                 + "    },\n}\n";
-        ZonRewriter.Rewritten r = new ZonRewriter(state).rewrite(zon.getBytes(StandardCharsets.UTF_8), p -> "http://pb" + p);
+        ZonRewriter.Rewritten r = new ZonRewriter(new dev.packbase.state.ZigHashes(state, new dev.packbase.state.ArchiveState(storage, json))).rewrite(zon.getBytes(StandardCharsets.UTF_8), p -> "http://pb" + p);
 
         String expected = zon.replace("\"git+https://upstream.invalid/lib.git#v1.0.0\"", "\"http://pb/p/lib/tag/v1.0.0.tar.gz\"")
                 .replace("\"https://upstream.invalid/lib.tar.gz\"", "\"http://pb/p/lib/tag/v1.0.0.tar.gz\"");
@@ -51,7 +51,7 @@ class ZonRewriterTest {
         assertTrue(r.left().get(1).reason().contains("no .hash"), r.left().toString());
 
         PackbaseException bad = assertThrows(PackbaseException.class,
-                () -> new ZonRewriter(state).rewrite(".{ .dependencies = ".getBytes(StandardCharsets.UTF_8), p -> p));
+                () -> new ZonRewriter(new dev.packbase.state.ZigHashes(state, new dev.packbase.state.ArchiveState(storage, json))).rewrite(".{ .dependencies = ".getBytes(StandardCharsets.UTF_8), p -> p));
         assertTrue(bad.getMessage().contains("does not parse"), bad.getMessage());
     }
 }

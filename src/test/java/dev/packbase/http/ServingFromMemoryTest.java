@@ -107,7 +107,7 @@ class ServingFromMemoryTest {
 
     @Test
     void aTarballIsSentFromMemoryByEveryPathOfTheSender() throws Exception {
-        TarballResolver resolver = new TarballResolver(state);
+        TarballResolver resolver = new TarballResolver(state, new dev.packbase.state.ArchiveState(storage, json));
         TarballResolver.Target target = resolver.byTag("/memlib/tag/v1.1.0.tar.gz", "/p/memlib/tag/v1.1.0.tar.gz");
         byte[] tarball = stored(StorageKeys.tarball(NAME, "v1.1.0"));
         assertEquals(MAIN_V2, untar(tarball).get("memlib-v1.1.0/src/main.zig"));
