@@ -13,10 +13,18 @@ import dev.packbase.testing.TestServer;
 import dev.packbase.testing.UpstreamRepo;
 import dev.packbase.testing.Zig;
 import dev.packbase.testing.ZigPackages;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -59,7 +67,8 @@ class ClosureIT {
         tree = DependencyTree.create(upstreamRoot, scratch, forge, "", Zig.require("0.15.1"), zigWork);
         URL = tree.url;
         HASH = tree.hash;
-        server = TestServer.start(root, Map.of("packbase.seed", "false"));
+        server = TestServer.start(root, Map.of("packbase.seed", "false",
+                "packbase.upstream.rewrites", DependencyTree.githubRewrite(forge)));
     }
 
     @AfterAll
@@ -116,7 +125,9 @@ class ClosureIT {
         assertTrue(wrong.path("computed_hash").asText().startsWith("1220"), "checked in the form the parent declared");
         assertFalse(wrong.path("computed_hash").asText().equals(wrong.path("hash").asText()));
         assertTrue(wrong.path("message").asText().contains("declares"), wrong.toString());
-        assertEquals("unsupported", byName(closure, "archive").path("status").asText());
+        JsonNode archive = byName(closure, "archive");
+        assertEquals("upstream_failed", archive.path("status").asText(), archive.toString());
+        assertTrue(archive.path("message").asText().contains("example.invalid"), archive.toString());
         assertEquals("upstream_failed", byName(closure, "gone").path("status").asText());
         assertEquals(8, closure.path("nodes").size(), closure.toString());
         assertEquals(4, closure.path("counts").path("ok").asInt(), closure.toString());
@@ -126,6 +137,116 @@ class ClosureIT {
             assertEquals(200, server.getBytes("/h/" + HASH.get(key) + ".tar.gz").statusCode(), key);
         }
         assertEquals(404, server.get("/api/info/missing").statusCode(), "nothing is stored for the failed node");
+    }
+
+    private static List<String> stored(String dir) throws Exception {
+        Path d = root.resolve(dir);
+        if (!Files.isDirectory(d)) {
+            return List.of();
+        }
+        try (var files = Files.walk(d)) {
+            return files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void anArchiveDependencyIsMirroredOnceUnderTheHashZigComputesAndFetchesFromPackbase(@TempDir Path zigHome)
+            throws Exception {
+        String zon = ".{ .name = .app, .version = \"0.0.0\", .fingerprint = 0x" + Long.toHexString(ZigPackages.fingerprint("app", 8))
+                + ", .dependencies = .{ " + dep("clib", "clib", false) + "}, .paths = .{\"\"} }";
+        JsonNode closure = post(server, Map.of("zon", zon), 200);
+        JsonNode clib = byName(closure, "clib");
+        assertEquals("ok", clib.path("status").asText(), clib.toString());
+        assertEquals(HASH.get("clib"), clib.path("computed_hash").asText(), "the hash Zig computed for the forge's archive");
+        assertEquals(URL.get("clib"), clib.path("url").asText(), "the identity stays the github.com URL");
+        assertTrue(closure.path("complete").asBoolean(), closure.toString());
+
+        // The manifest says where the bytes came from and what they were.
+        HttpResponse<byte[]> original = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(forge.archiveUrl("test", "clib", "refs/tags/v1.0.0", "tar.gz"))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode manifest = null;
+        for (String key : stored("h")) {
+            JsonNode m = key.endsWith(".json") ? JSON.readTree(root.resolve(key).toFile()) : null;
+            manifest = m != null && m.path("url").asText().equals(URL.get("clib")) ? m : manifest;
+        }
+        assertTrue(manifest != null, "a manifest under h/ names the URL: " + stored("h"));
+        assertEquals(HASH.get("clib"), manifest.path("zig").path("hash").asText());
+        assertEquals(URL.get("clib"), manifest.path("url").asText());
+        assertEquals(original.body().length, manifest.path("size_bytes").asLong());
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(original.body())), manifest.path("sha256").asText());
+        assertEquals("tar.gz", manifest.path("type").asText());
+        assertEquals("clib-v1.0.0", manifest.path("root").asText(), "git archive's top directory, stripped");
+
+        // The same URL again is the same package: no download.
+        int requests = forge.requestCount();
+        assertEquals("ok", byName(post(server, Map.of("zon", zon), 200), "clib").path("status").asText());
+        assertEquals(requests, forge.requestCount(), "mirrored once");
+
+        // Real Zig fetches packbase's tarball and computes the declared hash.
+        Zig zig = Zig.require("0.15.1");
+        Path project = Files.createDirectories(zigHome.resolve("p"));
+        ZigPackages.consumerApp(project, false);
+        String fetched = Zig.lastLine(zig.ok(project, zigHome.resolve("cache"), "fetch",
+                server.uri(clib.path("packbase_url").asText()).toString()).stdout());
+        assertEquals(HASH.get("clib"), fetched);
+    }
+
+    @Test
+    void aWrongHashABombAndAZipOutOfTheTreeEachGetTheirStatusAndLeaveNothing() throws Exception {
+        List<String> before = stored("h");
+        List<String> pointersBefore = stored(".packbase/archives");
+        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bomb))) {
+            TarArchiveEntry e = new TarArchiveEntry("bomb/zeros");
+            e.setSize(300L << 20); // past PACKBASE_MAX_TARBALL_BYTES (256 MiB) once inflated
+            tar.putArchiveEntry(e);
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 300; i++) {
+                tar.write(zeros);
+            }
+            tar.closeArchiveEntry();
+        }
+        ByteArrayOutputStream escape = new ByteArrayOutputStream();
+        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(escape)) {
+            zip.putArchiveEntry(new ZipArchiveEntry("pkg/build.zig"));
+            zip.write("x".getBytes(StandardCharsets.UTF_8));
+            zip.closeArchiveEntry();
+            zip.putArchiveEntry(new ZipArchiveEntry("pkg/../../outside"));
+            zip.write("x".getBytes(StandardCharsets.UTF_8));
+            zip.closeArchiveEntry();
+        }
+        String bombUrl = forge.asset("/assets/bomb.tar.gz", bomb.toByteArray(), "application/gzip");
+        String zipUrl = forge.asset("/assets/escape.zip", escape.toByteArray(), "application/zip");
+        String htmlUrl = forge.asset("/assets/login", "<html>".getBytes(StandardCharsets.UTF_8), "text/html");
+        String sha = forge.archiveUrl("test", "leaf", URL.get("leaf-main").substring(URL.get("leaf-main").indexOf('#') + 1),
+                "tar.gz");
+        String zon = ".{ .name = .app, .version = \"0.0.0\", .fingerprint = 0x" + Long.toHexString(ZigPackages.fingerprint("app", 9))
+                + ", .dependencies = .{ "
+                + ".wrong = .{ .url = \"" + sha + "\", .hash = \"" + HASH.get("leaf") + "\" }, "
+                + ".bomb = .{ .url = \"" + bombUrl + "\", .hash = \"1220" + "3".repeat(64) + "\" }, "
+                + ".escape = .{ .url = \"" + zipUrl + "\", .hash = \"1220" + "4".repeat(64) + "\" }, "
+                + ".html = .{ .url = \"" + htmlUrl + "\", .hash = \"1220" + "5".repeat(64) + "\" }, "
+                + "}, .paths = .{\"\"} }";
+        JsonNode closure = post(server, Map.of("zon", zon), 200);
+
+        JsonNode wrong = byName(closure, "wrong");
+        assertEquals("hash_mismatch", wrong.path("status").asText(), wrong.toString());
+        assertTrue(wrong.path("message").asText().contains("nothing was stored"), wrong.toString());
+        JsonNode bombed = byName(closure, "bomb");
+        assertEquals("limit_exceeded", bombed.path("status").asText(), bombed.toString());
+        assertTrue(bombed.path("message").asText().contains("archive bomb"), bombed.toString());
+        JsonNode escaped = byName(closure, "escape");
+        assertEquals("unsupported", escaped.path("status").asText(), escaped.toString());
+        assertTrue(escaped.path("message").asText().contains("leaves the package tree"), escaped.toString());
+        JsonNode html = byName(closure, "html");
+        assertEquals("unsupported", html.path("status").asText(), html.toString());
+        assertTrue(html.path("message").asText().contains("text/html"), html.toString());
+
+        assertEquals(before, stored("h"), "no tarball or manifest for any of them");
+        assertEquals(pointersBefore, stored(".packbase/archives"), "and no pointer");
+        assertEquals(List.of(), stored(".packbase/tmp"), "the scratch files are gone");
     }
 
     @Test

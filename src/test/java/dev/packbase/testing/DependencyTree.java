@@ -10,7 +10,9 @@ import java.util.Map;
  * (tag v1.0.0, and an untagged commit on top), {@code <p>mid} (v1.0.0, depending on leaf v1.0.0) and
  * {@code <p>other} (v1.0.0, depending on leaf v1.0.0 too, a diamond, and on a {@code .path}). Each
  * dependency is declared with the hash a real Zig prints for its upstream URL, in that Zig's form
- * (legacy manifests and {@code 1220…} hashes for 0.13).
+ * (legacy manifests and {@code 1220…} hashes for 0.13). {@code <p>clib} (v1.0.0, C sources under {@code c/})
+ * is depended on as a GitHub archive URL ({@code https://github.com/test/<p>clib/archive/refs/tags/v1.0.0.tar.gz},
+ * which {@link #githubRewrite} sends to the forge), with the hash Zig computed from the forge's archive.
  */
 public final class DependencyTree {
     /** Key ({@code leaf}, {@code leaf-main}, {@code mid}, {@code other}) → the pinned upstream URL. */
@@ -24,6 +26,14 @@ public final class DependencyTree {
         this.prefix = prefix;
         this.legacy = legacy;
     }
+
+    /** {@code PACKBASE_UPSTREAM_REWRITES} that sends the archive dependency's github.com URL to {@code forge}. */
+    public static String githubRewrite(GitHttpBackend forge) {
+        return "https://github.com/=http://127.0.0.1:" + forge.port() + "/";
+    }
+
+    /** The C function the archive package defines. */
+    public static final String C_SOURCE = "int packbase_add(int a, int b) { return a + b; }\n";
 
     public static DependencyTree create(Path upstreamRoot, Path scratch, GitHttpBackend forge, String prefix, Zig zig,
             Path zigWork) throws Exception {
@@ -42,6 +52,13 @@ public final class DependencyTree {
                 t.dep("leaf", "leaf", false) + ".local = .{ .path = \"vendor\" }, ");
         other.lightweightTag("v1.0.0", other.commit("other 1.0.0", 1_700_000_000L)).publish();
         t.pin(zig, zigWork, "other", "git+" + forge.url(prefix + "other") + "#v1.0.0");
+        UpstreamRepo clib = t.library(upstreamRoot, scratch, "clib", "");
+        clib.write("build.zig.zon", ZigPackages.manifest(prefix + "clib", "1.0.0", t.legacy)
+                .replace("\"src\" }", "\"src\", \"c\" }"))
+                .write("c/add.c", C_SOURCE);
+        clib.lightweightTag("v1.0.0", clib.commit("clib 1.0.0", 1_700_000_000L)).publish();
+        t.pin(zig, zigWork, "clib", forge.archiveUrl("test", prefix + "clib", "refs/tags/v1.0.0", "tar.gz"));
+        t.url.put("clib", "https://github.com/test/" + prefix + "clib/archive/refs/tags/v1.0.0.tar.gz");
         return t;
     }
 

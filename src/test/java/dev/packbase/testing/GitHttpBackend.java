@@ -107,8 +107,74 @@ public final class GitHttpBackend implements AutoCloseable {
         deleteTree(scratch);
     }
 
+    /** A fixed answer at one path: a release asset, or a hostile archive. */
+    private record Asset(byte[] body, String contentType) {
+    }
+
+    /** GitHub's archive URLs: {@code /<owner>/<repo>/archive/refs/tags/<tag>.tar.gz} or {@code …/archive/<sha>.zip}. */
+    private static final java.util.regex.Pattern ARCHIVE = java.util.regex.Pattern.compile(
+            "/[^/]+/([^/]+)/archive/(refs/tags/)?([^/]+)\\.(tar\\.gz|zip)");
+
+    private final Map<String, Asset> assets = new ConcurrentHashMap<>();
+
+    /** Serves {@code body} at {@code path} with this Content-Type; returns its URL. */
+    public String asset(String path, byte[] body, String contentType) {
+        assets.put(path, new Asset(body, contentType));
+        return "http://127.0.0.1:" + port() + path;
+    }
+
+    /** {@code http://127.0.0.1:<port>/<owner>/<repo>/archive/<ref>.<extension>}, as GitHub names an archive. */
+    public String archiveUrl(String owner, String repoName, String ref, String extension) {
+        return "http://127.0.0.1:" + port() + "/" + owner + "/" + repoName + "/archive/" + ref + "." + extension;
+    }
+
+    /** Answers an asset or a GitHub-style archive made by {@code git archive} (with its pax global header). */
+    private boolean archiveOrAsset(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        Asset asset = assets.get(path);
+        java.util.regex.Matcher m = ARCHIVE.matcher(path);
+        if (asset == null && m.matches()) {
+            String ref = (m.group(2) == null ? "" : "refs/tags/") + m.group(3);
+            String format = m.group(4).equals("zip") ? "zip" : "tar.gz";
+            Path out = Files.createTempFile(scratch, "archive", "." + format);
+            try {
+                Process git = new ProcessBuilder("git", "-c", "tar.tar.gz.command=gzip -cn", "archive", "--format=" + format,
+                        "--prefix=" + m.group(1) + "-" + m.group(3) + "/", ref)
+                        .directory(projectRoot.resolve(m.group(1) + ".git").toFile())
+                        .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                asset = waitFor(git) == 0 ? new Asset(Files.readAllBytes(out), format.equals("zip") ? "application/zip"
+                        : "application/x-gzip") : null;
+            } finally {
+                deleteQuietly(out);
+            }
+            if (asset == null) {
+                sendError(exchange, 404, "no such ref\n");
+                return true;
+            }
+        }
+        if (asset == null) {
+            return false;
+        }
+        exchange.getResponseHeaders().set("Content-Type", asset.contentType());
+        exchange.sendResponseHeaders(200, asset.body().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(asset.body());
+        }
+        return true;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
+        try {
+            if (archiveOrAsset(exchange)) {
+                exchange.close();
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            sendError(exchange, 500, "archive harness: " + e + "\n");
+            exchange.close();
+            return;
+        }
         Path body = null;
         Path stderr = null;
         Process process = null;
