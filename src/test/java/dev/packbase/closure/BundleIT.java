@@ -38,12 +38,31 @@ import org.junit.jupiter.params.provider.FieldSource;
 class BundleIT {
     static final List<String> VERSIONS = Zig.REQUIRED;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String BUILD = """
-            const std = @import("std");
+    /** The consumer compiles the archive package's C source into its executable; 0.13 has no root_module option. */
+    static String build(boolean legacy) {
+        String exe = legacy
+                ? "    const exe = b.addExecutable(.{ .name = \"app\", .root_source_file = b.path(\"main.zig\"), "
+                        + ".target = target, .optimize = optimize });\n"
+                : "    const exe = b.addExecutable(.{ .name = \"app\", .root_module = b.createModule(.{ "
+                        + ".root_source_file = b.path(\"main.zig\"), .target = target, .optimize = optimize }) });\n";
+        return "const std = @import(\"std\");\n\n"
+                + "pub fn build(b: *std.Build) void {\n"
+                + "    const target = b.standardTargetOptions(.{});\n"
+                + "    const optimize = b.standardOptimizeOption(.{});\n"
+                + "    _ = b.dependency(\"mid\", .{});\n"
+                + "    _ = b.dependency(\"edge\", .{});\n"
+                + "    const clib = b.dependency(\"clib\", .{});\n"
+                + exe
+                + "    exe.root_module.addCSourceFile(.{ .file = clib.path(\"c/add.c\"), .flags = &.{} });\n"
+                + "    b.installArtifact(exe);\n"
+                + "}\n";
+    }
 
-            pub fn build(b: *std.Build) void {
-                _ = b.dependency("mid", .{});
-                _ = b.dependency("edge", .{});
+    private static final String MAIN = """
+            extern fn packbase_add(a: c_int, b: c_int) c_int;
+
+            pub fn main() u8 {
+                return @intCast(packbase_add(40, 2));
             }
             """;
 
@@ -63,13 +82,15 @@ class BundleIT {
     static DependencyTree legacy;
 
     static String consumer(DependencyTree t) {
-        return t.consumer(t.dep("mid", "mid", false) + t.dep("edge", "leaf-main", false) + t.dep("other", "other", true));
+        return t.consumer(t.dep("mid", "mid", false) + t.dep("edge", "leaf-main", false) + t.dep("other", "other", true)
+                + t.dep("clib", "clib", false));
     }
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(root, Map.of("packbase.seed", "false"));
         try (GitHttpBackend forge = GitHttpBackend.start(upstreamRoot)) {
+            server = TestServer.start(root, Map.of("packbase.seed", "false",
+                    "packbase.upstream.rewrites", DependencyTree.githubRewrite(forge)));
             modern = DependencyTree.create(upstreamRoot, scratch, forge, "new", Zig.require("0.15.1"), zigWork.resolve("new"));
             legacy = DependencyTree.create(upstreamRoot, scratch, forge, "old", Zig.require("0.13.0"), zigWork.resolve("old"));
             for (DependencyTree t : new DependencyTree[] {modern, legacy}) {
@@ -106,12 +127,14 @@ class BundleIT {
         Files.write(work.resolve("b.tar.gz"), bundle(consumer(modern), 200));
         Cmd.run(out, Map.of(), List.of("tar", "-xzf", work.resolve("b.tar.gz").toString()));
         List<String> files = list(out);
-        for (String key : new String[] {"leaf", "leaf-main", "mid", "other"}) {
+        for (String key : new String[] {"leaf", "leaf-main", "mid", "other", "clib"}) {
             String dir = "zig-pkg/" + modern.hash.get(key) + "/";
             assertTrue(files.contains(dir + "build.zig.zon"), key + ": " + files);
             assertFalse(files.stream().anyMatch(f -> f.startsWith(dir + "vendor/")), "outside .paths: " + files);
         }
-        assertEquals(4, files.stream().map(f -> f.split("/")[1]).distinct().count(), "the diamond's leaf once: " + files);
+        assertEquals(5, files.stream().map(f -> f.split("/")[1]).distinct().count(), "the diamond's leaf once: " + files);
+        assertEquals(DependencyTree.C_SOURCE, Files.readString(out.resolve("zig-pkg/" + modern.hash.get("clib") + "/c/add.c")),
+                "the archive package, below the top directory Zig strips");
         assertTrue(Files.readString(out.resolve("zig-pkg/" + modern.hash.get("leaf-main") + "/src/leaf.zig"))
                 .contains("leaf on main"));
         assertTrue(java.util.Arrays.equals(Files.readAllBytes(work.resolve("b.tar.gz")), bundle(consumer(modern), 200)),
@@ -135,7 +158,8 @@ class BundleIT {
         DependencyTree tree = zig.legacy() ? legacy : modern;
         Path app = Files.createDirectories(work.resolve("app"));
         Files.writeString(app.resolve("build.zig.zon"), consumer(tree));
-        Files.writeString(app.resolve("build.zig"), BUILD);
+        Files.writeString(app.resolve("build.zig"), build(zig.legacy()));
+        Files.writeString(app.resolve("main.zig"), MAIN);
 
         Path bare = zig.globalCacheWithoutPackages(work.resolve("global-bare"));
         var without = zig.run(app, Files.createDirectories(work.resolve("c1")), bare, "build", "--fetch");
@@ -158,8 +182,14 @@ class BundleIT {
             // README: Zig 0.16+ look in the project's zig-pkg/.
             Cmd.run(app, Map.of(), List.of("tar", "-xzf", work.resolve("bundle.tar.gz").toString()));
         }
-        var built = zig.run(app, Files.createDirectories(work.resolve("c2")), global, "build", "--fetch");
+        Path local = Files.createDirectories(work.resolve("c2"));
+        var fetched = zig.run(app, local, global, "build", "--fetch");
+        assertEquals(0, fetched.exit(), fetched.stderr());
+        // And the build itself, offline: the archive package's C source is compiled into the executable.
+        var built = zig.run(app, local, global, "build");
         assertEquals(0, built.exit(), built.stderr());
+        var ran = Cmd.exec(app, Map.of(), List.of(app.resolve("zig-out/bin/app").toString()));
+        assertEquals(42, ran.exit(), "packbase_add(40, 2) from the C dependency");
     }
 
     @Test
