@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.Json;
 import dev.packbase.Packbase;
 import dev.packbase.config.Config;
+import dev.packbase.domain.ArchiveManifest;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.RefKind;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagManifest;
+import dev.packbase.domain.ZigInfo;
 import dev.packbase.ingest.Digests;
+import dev.packbase.state.ArchiveState;
 import dev.packbase.state.PackageState;
 import dev.packbase.storage.FileStorage;
 import dev.packbase.storage.Storage;
@@ -85,7 +88,9 @@ final class Transfer {
         Storage storage = FileStorage.open(config.root(), true);
         PackageState state = new PackageState(storage, json);
         state.load();
+        ArchiveState archiveState = new ArchiveState(storage, json);
         Set<Version> versions = new LinkedHashSet<>();
+        Set<String> archives = new LinkedHashSet<>();
         List<String> closures = new ArrayList<>();
         for (String spec : specs) {
             List<Version> roots = resolve(state, spec);
@@ -114,8 +119,18 @@ final class Transfer {
                                     + node.path("url").asText() + ": " + node.path("status").asText() + ")");
                             return 1;
                         }
-                        state.findByZigHash(node.path("computed_hash").asText())
-                                .ifPresent(ref -> versions.add(new Version(ref.packageName(), ref.kind(), ref.tag())));
+                        String hash = node.path("computed_hash").asText();
+                        Optional<PackageState.TagRef> ref = state.findByZigHash(hash);
+                        if (ref.isPresent()) {
+                            versions.add(new Version(ref.get().packageName(), ref.get().kind(), ref.get().tag()));
+                        } else if (!node.path("computed_hash").isNull()) {
+                            Optional<ArchiveManifest> archive = archiveState.byHash(hash);
+                            if (archive.isEmpty()) {
+                                err.println("export: nothing here has the hash " + hash + " of " + node.path("url").asText());
+                                return 1;
+                            }
+                            archives.add(archive.get().zig().legacyHash());
+                        }
                     }
                 }
             }
@@ -136,12 +151,17 @@ final class Transfer {
                 putFile(tar, storage, StorageKeys.manifest(pkg, v.kind(), v.name()));
                 putFile(tar, storage, StorageKeys.tarball(pkg, v.kind(), v.name()));
             }
+            for (String legacy : archives) {
+                err.println("[archive] " + legacy);
+                putFile(tar, storage, StorageKeys.archiveManifest(legacy));
+                putFile(tar, storage, StorageKeys.archiveTarball(legacy));
+            }
             for (String key : closures) {
                 putFile(tar, storage, key);
             }
         }
         err.println("export: " + versions.size() + " version(s) of " + upstreams.size() + " package(s), "
-                + closures.size() + " closure(s) to " + output);
+                + archives.size() + " archive package(s), " + closures.size() + " closure(s) to " + output);
         return 0;
     }
 
@@ -213,6 +233,12 @@ final class Transfer {
                 return 1;
             }
             write(file, storage);
+            for (ArchiveManifest archive : checked.archives()) {
+                // Tarball and manifest are written; this adds the hash and URL pointers that find them.
+                packbase.archives().store(archive, out -> {
+                    throw new IOException("the tarball of " + archive.url() + " was not written");
+                });
+            }
             long now = Clock.systemUTC().instant().getEpochSecond();
             int i = 0;
             for (Map.Entry<String, List<Imported>> e : checked.manifests().entrySet()) {
@@ -227,14 +253,25 @@ final class Transfer {
                         + info.problems()));
             }
             err.println("import: " + checked.index().versions().size() + " version(s) of " + checked.manifests().size()
-                    + " package(s) verified and imported");
+                    + " package(s) and " + checked.archives().size() + " archive package(s) verified and imported");
             return 0;
         } finally {
             packbase.close();
         }
     }
 
-    private record Checked(Index index, Map<String, List<Imported>> manifests) {
+    private record Checked(Index index, Map<String, List<Imported>> manifests, List<ArchiveManifest> archives) {
+    }
+
+    /** What a tarball must be: from a version's manifest or an archive package's. */
+    private record Expected(long size, String sha256, String tarSha256, ZigInfo zig) {
+        static Expected of(TagManifest m) {
+            return new Expected(m.tarball().sizeBytes(), m.tarball().sha256(), m.tarSha256(), m.zig());
+        }
+
+        static Expected of(ArchiveManifest m) {
+            return new Expected(m.tarball().sizeBytes(), m.tarball().sha256(), m.tarSha256(), m.zig());
+        }
     }
 
     /** A version of the file with its manifest. */
@@ -246,6 +283,8 @@ final class Transfer {
             throws IOException {
         Index index = null;
         Map<String, TagManifest> manifests = new LinkedHashMap<>();
+        Map<String, ArchiveManifest> archiveManifests = new LinkedHashMap<>();
+        List<ArchiveManifest> archives = new ArrayList<>();
         Set<String> tarballs = new LinkedHashSet<>();
         try (TarArchiveInputStream tar = open(file)) {
             TarArchiveEntry e;
@@ -269,7 +308,18 @@ final class Transfer {
                         continue;
                     }
                     tarballs.add(name);
-                    verify(name, tar, m, storage, problems);
+                    verify(name, tar, Expected.of(m), storage, problems);
+                } else if (name.startsWith("h/") && name.endsWith(".json")) {
+                    archiveManifests.put(name, json.readValue(small, ArchiveManifest.class));
+                } else if (name.startsWith("h/") && name.endsWith(".tar.gz")) {
+                    ArchiveManifest m = archiveManifests.get(name.substring(0, name.length() - ".tar.gz".length()) + ".json");
+                    if (m == null || m.zig() == null || !name.equals(StorageKeys.archiveTarball(m.zig().legacyHash()))) {
+                        problems.add(name + ": no archive manifest for it before it");
+                        continue;
+                    }
+                    if (verify(name, tar, Expected.of(m), storage, problems)) {
+                        archives.add(m);
+                    }
                 } else if (!name.startsWith(StorageKeys.STATE_DIR + "closures/")) {
                     problems.add(name + ": not something packbase exports");
                 }
@@ -277,7 +327,7 @@ final class Transfer {
         }
         if (index == null) {
             problems.add("no " + INDEX + ": not a packbase export");
-            return new Checked(new Index(1, Map.of(), List.of()), Map.of());
+            return new Checked(new Index(1, Map.of(), List.of()), Map.of(), List.of());
         }
         Map<String, List<Imported>> byPackage = new TreeMap<>();
         for (Version v : index.versions()) {
@@ -298,24 +348,28 @@ final class Transfer {
             }
             byPackage.computeIfAbsent(v.pkg(), k -> new ArrayList<>()).add(new Imported(v, manifests.get(manifestKey)));
         }
-        return new Checked(index, byPackage);
+        if (archives.size() != archiveManifests.size()) {
+            problems.add((archiveManifests.size() - archives.size()) + " archive manifest(s) without a verified tarball");
+        }
+        return new Checked(index, byPackage, archives);
     }
 
     /** A tarball against its manifest (size, sha256 of the file and of the tar) and its Zig hash, and against the root. */
-    private static void verify(String key, InputStream in, TagManifest m, Storage storage, List<String> problems)
+    private static boolean verify(String key, InputStream in, Expected m, Storage storage, List<String> problems)
             throws IOException {
+        int before = problems.size();
         ZigPackageHash.Builder zig = ZigPackageHash.builder();
         Digests d;
         try {
             d = Digests.of(in, tar -> hashFiles(tar, zig));
         } catch (IOException | RuntimeException e) {
             problems.add(key + ": unreadable: " + e.getMessage());
-            return;
+            return false;
         }
-        if (d.size() != m.tarball().sizeBytes() || !d.sha256().equals(m.tarball().sha256())) {
+        if (d.size() != m.size() || !d.sha256().equals(m.sha256())) {
             problems.add(key + ": " + d.size() + " bytes with sha256 " + d.sha256() + ", its manifest says "
-                    + m.tarball().sizeBytes() + " bytes with sha256 " + m.tarball().sha256());
-            return;
+                    + m.size() + " bytes with sha256 " + m.sha256());
+            return false;
         }
         if (!d.tarSha256().equals(m.tarSha256())) {
             problems.add(key + ": the uncompressed tar does not match its manifest's tar_sha256");
@@ -329,6 +383,7 @@ final class Transfer {
         if (storage.stat(key).isPresent() && !Digests.of(storage, key).sha256().equals(d.sha256())) {
             problems.add(key + ": this root holds another tarball there");
         }
+        return problems.size() == before;
     }
 
     /** Feeds a packbase tarball's files (below its one top directory, which Zig strips) to the Zig hasher. */
@@ -363,7 +418,7 @@ final class Transfer {
                 TarArchiveInputStream from = tar;
                 if (key.endsWith(".tar.gz")) {
                     storage.createIfAbsent(key, out -> from.transferTo(out));
-                } else if (key.startsWith("p/") && storage.stat(key).isPresent()) {
+                } else if ((key.startsWith("p/") || key.startsWith("h/")) && storage.stat(key).isPresent()) {
                     continue; // a manifest is written once, with its tarball
                 } else {
                     storage.replace(key, out -> from.transferTo(out));

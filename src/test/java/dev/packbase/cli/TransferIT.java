@@ -3,13 +3,16 @@ package dev.packbase.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.testing.DependencyTree;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.TestConfigs;
 import dev.packbase.testing.TestServer;
+import dev.packbase.testing.UpstreamRepo;
 import dev.packbase.testing.Zig;
+import dev.packbase.testing.ZigPackages;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -76,11 +79,21 @@ class TransferIT {
         byte[] commitTarball;
         String closure;
         try (GitHttpBackend forge = GitHttpBackend.start(upstreamRoot);
-                TestServer server = TestServer.start(central, Map.of("packbase.seed", "false"))) {
+                TestServer server = TestServer.start(central, Map.of("packbase.seed", "false",
+                        "packbase.upstream.rewrites", DependencyTree.githubRewrite(forge)))) {
             tree = DependencyTree.create(upstreamRoot, scratch, forge, "", Zig.require("0.15.1"), work.resolve("zig"));
-            zon = tree.consumer(tree.dep("mid", "mid", false) + tree.dep("edge", "leaf-main", false));
+            // A root whose one dependency is the archive package.
+            UpstreamRepo withC = UpstreamRepo.create(upstreamRoot, "withc", scratch);
+            withC.write("build.zig.zon", ZigPackages.manifest("withc", "1.0.0", false).replace(".dependencies = .{},",
+                    ".dependencies = .{ " + tree.dep("clib", "clib", false) + "},"));
+            withC.lightweightTag("v1.0.0", withC.commit("withc 1.0.0", 1_700_000_000L)).publish();
+            zon = tree.consumer(tree.dep("mid", "mid", false) + tree.dep("edge", "leaf-main", false) + tree.dep("clib", "clib", false));
             assertEquals(200, server.postJson("/api/closure", JSON.writeValueAsString(Map.of("url", tree.url.get("mid"))))
                     .statusCode());
+            HttpResponse<String> c = server.postJson("/api/closure", JSON.writeValueAsString(
+                    Map.of("url", "git+" + forge.url("withc") + "#v1.0.0")));
+            assertEquals(200, c.statusCode(), c.body());
+            assertTrue(JSON.readTree(c.body()).path("complete").asBoolean(), c.body());
             server.fetch(tree.url.get("leaf-main"), 200);
             commit = tree.url.get("leaf-main").substring(tree.url.get("leaf-main").indexOf('#') + 1);
             bundle = bundle(server, zon);
@@ -89,13 +102,15 @@ class TransferIT {
         }
         // The forge is gone: the air-gapped root gets everything from the file.
         Path file = work.resolve("transfer.tar");
-        assertEquals(0, run(central, "export", "mid@v1.0.0", "leaf#" + commit, "--closure", "-o", file.toString()));
+        assertEquals(0, run(central, "export", "mid@v1.0.0", "leaf#" + commit, "withc@v1.0.0", "--closure", "-o",
+                file.toString()));
         assertEquals(0, run(airGapped, "import", file.toString()));
         try (TestServer there = TestServer.start(airGapped, Map.of("packbase.seed", "false"))) {
             assertArrayEquals(bundle, bundle(there, zon), "the consumer's bundle, byte for byte");
             assertArrayEquals(commitTarball, there.getBytes("/p/leaf/commit/" + commit + ".tar.gz").body());
             assertEquals(JSON.readTree(closure).path("nodes"), JSON.readTree(there.get("/api/closure/mid/v1.0.0").body()).path("nodes"));
             assertEquals(200, there.getBytes("/h/" + tree.hash.get("leaf") + ".tar.gz").statusCode());
+            assertEquals(200, there.getBytes("/h/" + tree.hash.get("clib") + ".tar.gz").statusCode(), "the archive package too");
             assertEquals(true, JSON.readTree(there.get("/api/info/mid").body()).path("healthy").asBoolean());
         }
         assertEquals(0, run(airGapped, "import", file.toString()), "importing again changes nothing and succeeds");
