@@ -12,6 +12,7 @@ import dev.packbase.testing.DependencyTree;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.TestServer;
 import dev.packbase.testing.Zig;
+import dev.packbase.testing.ZigPackages;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,13 +39,9 @@ import org.junit.jupiter.params.provider.FieldSource;
 class BundleIT {
     static final List<String> VERSIONS = Zig.REQUIRED;
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The consumer compiles the archive package's C source into its executable; 0.13 has no root_module option. */
+    /** The consumer compiles the archive package's C source into its executable. */
     static String build(boolean legacy) {
-        String exe = legacy
-                ? "    const exe = b.addExecutable(.{ .name = \"app\", .root_source_file = b.path(\"main.zig\"), "
-                        + ".target = target, .optimize = optimize });\n"
-                : "    const exe = b.addExecutable(.{ .name = \"app\", .root_module = b.createModule(.{ "
-                        + ".root_source_file = b.path(\"main.zig\"), .target = target, .optimize = optimize }) });\n";
+        String exe = ZigPackages.executable(legacy);
         return "const std = @import(\"std\");\n\n"
                 + "pub fn build(b: *std.Build) void {\n"
                 + "    const target = b.standardTargetOptions(.{});\n"

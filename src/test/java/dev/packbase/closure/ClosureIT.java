@@ -193,6 +193,12 @@ class ClosureIT {
         assertEquals(HASH.get("clib"), fetched);
     }
 
+    private static void assertNode(JsonNode closure, String name, String status, String words) {
+        JsonNode n = byName(closure, name);
+        assertEquals(status, n.path("status").asText(), n.toString());
+        assertTrue(n.path("message").asText().contains(words), n.toString());
+    }
+
     @Test
     void aWrongHashABombAndAZipOutOfTheTreeEachGetTheirStatusAndLeaveNothing() throws Exception {
         List<String> before = stored("h");
@@ -231,18 +237,10 @@ class ClosureIT {
                 + "}, .paths = .{\"\"} }";
         JsonNode closure = post(server, Map.of("zon", zon), 200);
 
-        JsonNode wrong = byName(closure, "wrong");
-        assertEquals("hash_mismatch", wrong.path("status").asText(), wrong.toString());
-        assertTrue(wrong.path("message").asText().contains("nothing was stored"), wrong.toString());
-        JsonNode bombed = byName(closure, "bomb");
-        assertEquals("limit_exceeded", bombed.path("status").asText(), bombed.toString());
-        assertTrue(bombed.path("message").asText().contains("archive bomb"), bombed.toString());
-        JsonNode escaped = byName(closure, "escape");
-        assertEquals("unsupported", escaped.path("status").asText(), escaped.toString());
-        assertTrue(escaped.path("message").asText().contains("leaves the package tree"), escaped.toString());
-        JsonNode html = byName(closure, "html");
-        assertEquals("unsupported", html.path("status").asText(), html.toString());
-        assertTrue(html.path("message").asText().contains("text/html"), html.toString());
+        assertNode(closure, "wrong", "hash_mismatch", "nothing was stored");
+        assertNode(closure, "bomb", "limit_exceeded", "archive bomb");
+        assertNode(closure, "escape", "unsupported", "leaves the package tree");
+        assertNode(closure, "html", "unsupported", "text/html");
 
         assertEquals(before, stored("h"), "no tarball or manifest for any of them");
         assertEquals(pointersBefore, stored(".packbase/archives"), "and no pointer");

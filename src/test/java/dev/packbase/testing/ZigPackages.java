@@ -64,13 +64,21 @@ public final class ZigPackages {
         return ".{\n" + head + "    .version = \"0.0.0\",\n    .dependencies = .{},\n    .paths = .{\"\"},\n}\n";
     }
 
-    /** build.zig of the consumer: 0.13 still takes root_source_file on the executable; 0.14+ a root module. */
-    public static String consumerBuild(boolean legacy) {
-        String exe = legacy
+    /**
+     * The build.zig line declaring {@code exe} from {@code main.zig} (with {@code target} and {@code optimize} in
+     * scope): 0.13 still takes root_source_file on the executable; 0.14+ a root module.
+     */
+    public static String executable(boolean legacy) {
+        return legacy
                 ? "    const exe = b.addExecutable(.{ .name = \"app\", .root_source_file = b.path(\"main.zig\"), "
                         + ".target = target, .optimize = optimize });\n"
                 : "    const exe = b.addExecutable(.{ .name = \"app\", .root_module = b.createModule(.{ "
                         + ".root_source_file = b.path(\"main.zig\"), .target = target, .optimize = optimize }) });\n";
+    }
+
+    /** build.zig of the consumer: the app imports the module of its dependency "greet". */
+    public static String consumerBuild(boolean legacy) {
+        String exe = executable(legacy);
         return "const std = @import(\"std\");\n\n"
                 + "pub fn build(b: *std.Build) void {\n"
                 + "    const target = b.standardTargetOptions(.{});\n"
