@@ -101,6 +101,8 @@ class PinnedRefIT {
 
             JsonNode query = s.fetch(url + "?ref=v1.0.0", 400);
             assertTrue(query.toString().contains("must not have a query"), query.toString());
+            JsonNode archive = s.fetch("http://127.0.0.1:" + forge.port() + "/test/lib/archive/refs/tags/v1.0.0.tar.gz", 400);
+            assertTrue(archive.toString().contains("is an archive, not a Git repository"), archive.toString());
             assertEquals(404, s.get("/api/info/lib").statusCode(), "no refused ref left a package behind");
         }
     }
