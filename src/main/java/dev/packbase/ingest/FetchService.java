@@ -58,6 +58,10 @@ public final class FetchService {
      */
     public FetchResult fetch(String rawUrl, String explicitName, boolean allowFile) {
         UpstreamUrl url = UpstreamUrl.parse(rawUrl, allowFile).rewritten(limits.rewrites());
+        if (!url.given().toLowerCase(java.util.Locale.ROOT).startsWith("git+") && ArchiveType.fromUrl(url.given()).isPresent()) {
+            throw PackbaseException.badRequest("'" + rawUrl + "' is an archive, not a Git repository: archive dependencies"
+                    + " are mirrored by POST /api/closure (or /api/bundle) with the build.zig.zon that declares them");
+        }
         PackageName name = packageName(url, explicitName);
         // Only after every check of the request itself: this one resolves the host (the rewritten one).
         UpstreamGuard.check(url, limits);

@@ -45,10 +45,6 @@ public record UpstreamUrl(String given, String transport, String identity, Strin
             throw PackbaseException.badRequest("unsupported url scheme '" + uri.getScheme() + "' in '" + raw
                     + "': use git+https, https, git+http or http" + (file ? " (file URLs are disabled on this node)" : ""));
         }
-        if (!scheme.startsWith("git+") && uri.getRawPath() != null && ArchiveType.fromPath(uri.getRawPath()).isPresent()) {
-            throw PackbaseException.badRequest("'" + raw + "' is an archive, not a Git repository: archive dependencies"
-                    + " are mirrored by POST /api/closure (or /api/bundle) with the build.zig.zon that declares them");
-        }
         if (uri.getRawQuery() != null) {
             throw PackbaseException.badRequest("url '" + raw + "' must not have a query: name the repository, and a ref"
                     + " after '#'");
