@@ -9,11 +9,11 @@ import dev.packbase.domain.PackageName;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.git.DerivedGit;
 import dev.packbase.git.GitService;
+import dev.packbase.ingest.ArchiveService;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.FetchService;
 import dev.packbase.ingest.Ingest;
 import dev.packbase.ingest.Refresher;
-import dev.packbase.ingest.ArchiveService;
 import dev.packbase.ingest.ScratchArea;
 import dev.packbase.state.ArchiveState;
 import dev.packbase.state.ZigHashes;
@@ -297,7 +297,6 @@ public final class Packbase implements AutoCloseable {
         return fetches;
     }
 
-    /** {@code POST /api/rewrite}: build.zig.zon URLs pointed at the tarballs held here. */
     /** The archive packages held here. */
     public ArchiveState archives() {
         return archives;
@@ -308,6 +307,7 @@ public final class Packbase implements AutoCloseable {
         return hashes;
     }
 
+    /** {@code POST /api/rewrite}: build.zig.zon URLs pointed at the tarballs held here. */
     public ZonRewriter rewriter() {
         return rewriter;
     }

@@ -15,6 +15,7 @@ import dev.packbase.state.PackageState;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import dev.packbase.zig.ZigManifest;
+import dev.packbase.zig.ZigPackageHash;
 import dev.packbase.zig.ZonParseException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -252,24 +253,18 @@ public final class ClosureService {
     private Visited visitArchive(Pending p) {
         ArchiveService.Outcome outcome;
         try {
-            outcome = storage.writable() ? archives.mirror(p.url(), p.hash())
-                    : archives.held(p.url()).<ArchiveService.Outcome>map(ArchiveService.Mirrored::new).orElse(null);
+            outcome = archives.mirror(p.url(), p.hash()); // on a read-only root: what is held, or read_only
         } catch (PackbaseException e) {
             return failed(p, e);
-        }
-        if (outcome == null) {
-            return new Visited(node(p, null, Closure.Status.UPSTREAM_FAILED, "not mirrored here, and this node"
-                    + " serves a read-only root: mirror it on the central node", null));
         }
         if (outcome instanceof ArchiveService.Mismatch m) {
             LOG.warning(() -> "closure: " + p.url() + " has hash " + m.computed() + ", its parent declared " + p.hash());
             return new Visited(node(p, m.computed(), Closure.Status.HASH_MISMATCH, "the parent declares " + p.hash()
                     + " but the archive is " + m.computed() + "; nothing was stored", null));
         }
-        ZigInfo zig = ((ArchiveService.Mirrored) outcome).manifest().zig();
-        String computed = legacy(p.hash()) || zig.hash() == null ? zig.legacyHash() : zig.hash();
-        return new Visited(node(p, computed, Closure.Status.OK, null, PublicPaths.byZigHash(computed)),
-                children(zig, p.depth() + 1, computed), null);
+        ArchiveService.Mirrored held = (ArchiveService.Mirrored) outcome;
+        return new Visited(node(p, held.hash(), Closure.Status.OK, null, PublicPaths.byZigHash(held.hash())),
+                children(held.manifest().zig(), p.depth() + 1, held.hash()), null);
     }
 
     /** A node that could not be mirrored: its status follows the error's code. */
@@ -284,7 +279,7 @@ public final class ClosureService {
 
     /** Zig 0.12/0.13's {@code 1220…} form; what a parent declared decides which form its child is checked in. */
     private static boolean legacy(String hash) {
-        return hash != null && hash.startsWith("1220") && hash.length() == ZigManifest.LEGACY_HASH_CHARS;
+        return hash != null && ZigPackageHash.isLegacy(hash);
     }
 
     private static List<Pending> children(ZigInfo zig, int depth, String parent) {

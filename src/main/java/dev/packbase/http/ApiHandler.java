@@ -379,7 +379,7 @@ final class ApiHandler implements Routes.Handler {
             return List.of();
         }
         return zig.dependencies().stream().map(d -> {
-            boolean held = d.hash() != null && hashes.find(d.hash()).isPresent();
+            boolean held = d.hash() != null && hashes.holds(d.hash());
             return new PackageInfo.DependencyStatus(d.name(), d.url(), d.hash(), d.path(), d.lazy(), held,
                     held ? PublicUrls.inContext(req, PublicPaths.byZigHash(d.hash())) : null);
         }).toList();

@@ -37,8 +37,11 @@ public final class ArchiveService {
     public sealed interface Outcome {
     }
 
-    /** The package is held here, with the declared hash (or none was declared). */
-    public record Mirrored(ArchiveManifest manifest) implements Outcome {
+    /**
+     * The package is held here, with the declared hash (or none was declared); {@code hash} is its hash in
+     * the declared form (the 0.14+ form, else the legacy one, when none was declared).
+     */
+    public record Mirrored(ArchiveManifest manifest, String hash) implements Outcome {
     }
 
     /** The archive's hash is not the declared one: nothing was stored. */
@@ -72,7 +75,7 @@ public final class ArchiveService {
     }
 
     /** The package mirrored from {@code url}, if it is held here; never any upstream traffic. */
-    public Optional<ArchiveManifest> held(String url) {
+    private Optional<ArchiveManifest> held(String url) {
         try {
             return archives.byUrl(url);
         } catch (IOException e) {
@@ -142,7 +145,7 @@ public final class ArchiveService {
             });
             LOG.info(() -> "mirrored archive " + url + " (" + type.label() + ", " + d.size() + " bytes) as "
                     + stored.zig().legacyHash());
-            return new Mirrored(stored);
+            return new Mirrored(stored, ((Mirrored) outcome).hash());
         } finally {
             scratch.delete(dir);
         }
@@ -151,13 +154,13 @@ public final class ArchiveService {
     /** The declared hash checked in its own form: {@code 1220…} against the legacy hash, else the 0.14+ one. */
     private static Outcome check(ZigInfo zig, String declared, ArchiveManifest manifest) {
         if (declared == null) {
-            return new Mirrored(manifest);
+            return new Mirrored(manifest, zig.hash() != null ? zig.hash() : zig.legacyHash());
         }
         String computed = ZigPackageHash.isLegacy(declared) ? zig.legacyHash() : zig.hash();
         if (computed == null) {
             throw ArchiveReader.refused("no Zig 0.14+ package hash: " + zig.hashUnavailableReason());
         }
-        return computed.equals(declared) ? new Mirrored(manifest) : new Mismatch(computed);
+        return computed.equals(declared) ? new Mirrored(manifest, computed) : new Mismatch(computed);
     }
 
     private static void checkUrl(String url) {

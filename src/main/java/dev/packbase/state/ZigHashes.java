@@ -71,6 +71,15 @@ public final class ZigHashes {
         this.archives = archives;
     }
 
+    /** Whether a package is held under this hash, without reading a Git package's record. */
+    public boolean holds(String hash) {
+        try {
+            return state.findByZigHash(hash).isPresent() || archives.byHash(hash).isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot look up the Zig hash " + hash, e);
+        }
+    }
+
     public Optional<Held> find(String hash) {
         try {
             Optional<PackageState.TagRef> ref = state.findByZigHash(hash);
