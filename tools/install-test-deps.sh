@@ -26,3 +26,4 @@ fi
 [ -x /usr/lib/git-core/git-http-backend ] || { echo "install-test-deps: git-http-backend missing" >&2; exit 1; }
 
 tools/install-zig.sh
+tools/install-s3-engine.sh

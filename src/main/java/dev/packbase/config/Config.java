@@ -1,5 +1,6 @@
 package dev.packbase.config;
 
+import dev.packbase.domain.S3Location;
 import dev.packbase.domain.UpstreamRewrites;
 import java.net.URI;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.Set;
  */
 public record Config(
         Path root,
+        Optional<ObjectStorage> objectStorage,
         int port,
         Optional<String> token,
         Optional<URI> source,
@@ -30,7 +32,7 @@ public record Config(
 
     /** The same settings with the seed package turned on or off (operator commands never seed). */
     public Config withSeed(boolean seed) {
-        return new Config(root, port, token, source, release, baseUrl, trustedProxies, seed, fetch, ingest, http, update);
+        return new Config(root, objectStorage, port, token, source, release, baseUrl, trustedProxies, seed, fetch, ingest, http, update);
     }
 
     /**
@@ -71,6 +73,21 @@ public record Config(
             long maxRequestBytes,
             int maxConcurrentRequests,
             long tarballCacheBytes) {
+    }
+
+    /**
+     * The s3 storage backend ({@code PACKBASE_STORAGE=s3://…}): where the bucket is, how to reach it, and this
+     * node's local directory (scratch work, the object cache).
+     */
+    public record ObjectStorage(
+            S3Location location,
+            Optional<URI> endpoint,
+            String region,
+            boolean pathStyle,
+            Duration timeout,
+            long cacheBytes,
+            Optional<Path> localDir,
+            boolean allowUnconditionalWrites) {
     }
 
     /** Settings of POST /api/update and of read-only edges. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import dev.packbase.domain.S3Location;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -94,7 +95,36 @@ public final class ConfigLoader {
         boolean readOnly = s.flag(Setting.READ_ONLY);
         Duration reload = Duration.ofSeconds(s.number(Setting.RELOAD_SECONDS, 1, 86_400));
         Config.Update update = new Config.Update(ttl, cooldown, readOnly, reload, onStart);
-        return new Config(root, port, token, source, release, baseUrl, trusted, seed, fetch, ingest, http, update);
+        return new Config(root, objectStorage(s), port, token, source, release, baseUrl, trusted, seed, fetch, ingest,
+                http, update);
+    }
+
+    private static Optional<Config.ObjectStorage> objectStorage(Settings s) {
+        String storage = s.text(Setting.STORAGE);
+        Optional<URI> endpoint = s.url(Setting.S3_ENDPOINT, List.of("https", "http"));
+        String region = s.text(Setting.S3_REGION);
+        String pathStyle = s.text(Setting.S3_PATH_STYLE);
+        Duration timeout = Duration.ofSeconds(s.number(Setting.S3_TIMEOUT_SECONDS, 1, 3600));
+        long cacheBytes = s.number(Setting.S3_CACHE_BYTES, 0, Long.MAX_VALUE);
+        boolean unconditional = s.flag(Setting.S3_ALLOW_UNCONDITIONAL_WRITES);
+        Optional<Path> localDir = s.path(Setting.LOCAL_DIR);
+        if (storage == null) {
+            return Optional.empty();
+        }
+        if (!S3Location.isS3(storage)) {
+            throw Settings.invalid(Setting.STORAGE.envName(), storage,
+                    "unset (the directory PACKBASE_ROOT) or s3://<bucket>/<prefix>");
+        }
+        S3Location location;
+        try {
+            location = S3Location.parse(storage);
+        } catch (IllegalArgumentException e) {
+            throw Settings.invalid(Setting.STORAGE.envName(), storage, e.getMessage());
+        }
+        boolean path = pathStyle == null ? endpoint.isPresent()
+                : Settings.parseFlag(Setting.S3_PATH_STYLE.envName(), new Settings.Value(pathStyle, "setting"));
+        return Optional.of(new Config.ObjectStorage(location, endpoint, region, path, timeout, cacheBytes, localDir,
+                unconditional));
     }
 
     private static Config.Fetch fetch(Settings s) {

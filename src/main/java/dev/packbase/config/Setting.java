@@ -14,7 +14,25 @@ import java.util.Locale;
  * webapp class exists (see pom.xml).
  */
 public enum Setting {
-    ROOT("PACKBASE_ROOT", "public", "root directory for tarballs, manifests and state (the absolute path is logged)"),
+    ROOT("PACKBASE_ROOT", "public", "root directory for tarballs, manifests and state (the absolute path is logged); "
+            + "with object storage, only fixture repositories (`git/`) are read from it"),
+    STORAGE("PACKBASE_STORAGE", null, "where tarballs, manifests and state live: unset is the directory `PACKBASE_ROOT`; "
+            + "`s3://<bucket>/<prefix>` is a bucket on an S3-compatible engine (README \"Running on object storage\")"),
+    S3_ENDPOINT("PACKBASE_S3_ENDPOINT", null, "object storage: the engine's URL (`http://127.0.0.1:7070`); unset is AWS S3. "
+            + "Credentials come from the standard AWS chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, profile files, "
+            + "container and instance roles) and are never logged"),
+    S3_REGION("PACKBASE_S3_REGION", "us-east-1", "object storage: the region requests are signed for"),
+    S3_PATH_STYLE("PACKBASE_S3_PATH_STYLE", null, "object storage: path-style URLs (`<endpoint>/<bucket>/<key>`) instead "
+            + "of virtual-hosted ones; default true when `PACKBASE_S3_ENDPOINT` is set, false for AWS"),
+    S3_TIMEOUT_SECONDS("PACKBASE_S3_TIMEOUT_SECONDS", "10", "object storage: time limit for one request to the engine "
+            + "(connect, and each read); past it the request fails and clients get `503` with `Retry-After`"),
+    S3_CACHE_BYTES("PACKBASE_S3_CACHE_BYTES", "1073741824", "object storage: local disk held by copies of the objects "
+            + "last read (tarballs, Git packs), from which downloads are served; named by key and ETag, so never stale"),
+    S3_ALLOW_UNCONDITIONAL_WRITES("PACKBASE_S3_ALLOW_UNCONDITIONAL_WRITES", "false", "object storage: start writable "
+            + "even when the engine ignores `If-None-Match`/`If-Match` (checked at startup); immutability then holds "
+            + "only while one node writes at a time"),
+    LOCAL_DIR("PACKBASE_LOCAL_DIR", null, "object storage: this node's own directory for ingest scratch work and the "
+            + "object cache; default a fresh directory under the system's temporary directory"),
     PORT("PACKBASE_PORT", "8080", "standalone only: listening port (`0` picks a free port)"),
     HOST("PACKBASE_HOST", "0.0.0.0", "standalone only: listening address"),
     TOKEN("PACKBASE_TOKEN", null, "bearer token required by `POST /api/fetch`; unset disables auth"),
@@ -70,7 +88,9 @@ public enum Setting {
             "minimum time between the end of one update run and the start of the next (`429` before that)"),
     UPDATE_ON_START("PACKBASE_UPDATE_ON_START", "false", "run one update in the background right after startup"),
     READ_ONLY("PACKBASE_READ_ONLY", "false", "serve as a read-only edge even when the root is writable"),
-    RELOAD_SECONDS("PACKBASE_RELOAD_SECONDS", "10", "on a read-only edge: how often it picks up what the central node wrote"),
+    RELOAD_SECONDS("PACKBASE_RELOAD_SECONDS", "10", "on a read-only edge, and on every node with object storage: how "
+            + "often it picks up what other nodes wrote (the longest a package fetched through one node stays unknown "
+            + "to another)"),
     ACCESS_LOG("PACKBASE_ACCESS_LOG", null, "standalone only: file for an NCSA access log"),
     MAX_THREADS("PACKBASE_MAX_THREADS", "200", "standalone only: request threads"),
     IDLE_TIMEOUT_SECONDS("PACKBASE_IDLE_TIMEOUT_SECONDS", "30",

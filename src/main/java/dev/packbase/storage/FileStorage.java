@@ -39,11 +39,13 @@ public final class FileStorage implements Storage {
     private final Path root;
     private final Path tmp;
     private final boolean writable;
+    private final Object[] conditionalLocks = new Object[64];
 
     private FileStorage(Path root, boolean writable) {
         this.root = root;
         this.tmp = root.resolve(StorageKeys.TMP_DIR);
         this.writable = writable;
+        java.util.Arrays.setAll(conditionalLocks, i -> new Object());
     }
 
     /**
@@ -161,6 +163,49 @@ public final class FileStorage implements Storage {
             syncDirectory(target.getParent());
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * The version is the sha256 of the bytes. The compare and the rename happen under a lock of this
+     * process: a root has one writing process (edges mount it read-only), so that is the whole race.
+     */
+    @Override
+    public boolean replaceIf(String key, String version, ContentWriter writer) throws IOException {
+        Path target = path(key);
+        Path temp = writeTemporary(writer);
+        try {
+            synchronized (conditionalLocks[Math.floorMod(key.hashCode(), conditionalLocks.length)]) {
+                Optional<Versioned> current = readVersioned(key);
+                if (current.isEmpty() ? version != null : !current.get().version().equals(version)) {
+                    return false;
+                }
+                Files.createDirectories(target.getParent());
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                syncDirectory(target.getParent());
+                return true;
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    @Override
+    public Optional<Versioned> readVersioned(String key) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path(key));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        return Optional.of(new Versioned(bytes, sha256(bytes)));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

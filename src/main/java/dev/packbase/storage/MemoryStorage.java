@@ -77,6 +77,24 @@ public final class MemoryStorage implements Storage {
         objects.put(key, new Blob(bytes, now()));
     }
 
+    /** The version is the object's time, which strictly increases: one per write. */
+    @Override
+    public boolean replaceIf(String key, String version, ContentWriter writer) throws IOException {
+        StorageKeys.checked(key);
+        Blob current = objects.get(key);
+        if (current == null ? version != null : !String.valueOf(current.modified()).equals(version)) {
+            return false;
+        }
+        Blob next = new Blob(write(writer), now());
+        return current == null ? objects.putIfAbsent(key, next) == null : objects.replace(key, current, next);
+    }
+
+    @Override
+    public Optional<Versioned> readVersioned(String key) {
+        Blob b = objects.get(StorageKeys.checked(key));
+        return b == null ? Optional.empty() : Optional.of(new Versioned(b.bytes().clone(), String.valueOf(b.modified())));
+    }
+
     @Override
     public Optional<ObjectInfo> stat(String key) {
         Blob b = objects.get(StorageKeys.checked(key));

@@ -9,12 +9,12 @@ import java.util.Optional;
 /**
  * Every read and write of tarballs, manifests and state goes through this interface. It assumes no
  * more than an object store offers (atomic create-if-absent, atomic replace, read, list, delete), so
- * an S3-compatible backend can implement it later. Keys are relative, '/'-separated paths such as
+ * {@link S3Storage} implements it on an S3-compatible engine. Keys are relative, '/'-separated paths such as
  * {@code p/hello/tag/v0.1.0.tar.gz}; see {@link StorageKeys}. Keys are storage names, not URLs:
  * public URLs are built by {@code domain.PublicPaths}, and may differ from the keys.
  *
- * <p>Two backends: {@link FileStorage} (a directory, the production store) and {@link MemoryStorage}
- * (the unit tests, and the shape an object store takes). Nothing outside this package and the
+ * <p>Three backends: {@link FileStorage} (a directory, the default), {@link S3Storage} (a bucket on an
+ * S3-compatible engine) and {@link MemoryStorage} (the unit tests). Nothing outside this package and the
  * composition root knows which one it has.
  */
 public interface Storage {
@@ -30,6 +30,13 @@ public interface Storage {
     }
 
     /**
+     * A small object's bytes and the version {@link #replaceIf} compares against: an object store's ETag, or
+     * a digest of the bytes. Versions are opaque; equal versions mean equal content.
+     */
+    record Versioned(byte[] bytes, String version) {
+    }
+
+    /**
      * Writes a new object unless the key already exists. The content becomes visible complete or not
      * at all. Returns false (and discards what was written) when the key was already taken.
      */
@@ -37,6 +44,16 @@ public interface Storage {
 
     /** Atomically replaces (or creates) an object: readers see the old or the new content, never a mix. */
     void replace(String key, ContentWriter writer) throws IOException;
+
+    /**
+     * Replaces an object only if it is still at {@code version} ({@code null}: only if it is absent), in one
+     * step: optimistic concurrency for state that several writers update (an object store's {@code If-Match}).
+     * False when another writer got there first, and nothing was written; the caller reads again and retries.
+     */
+    boolean replaceIf(String key, String version, ContentWriter writer) throws IOException;
+
+    /** A small object's bytes with its version, for a read-modify-{@link #replaceIf}; empty if it is absent. */
+    Optional<Versioned> readVersioned(String key) throws IOException;
 
     Optional<ObjectInfo> stat(String key) throws IOException;
 

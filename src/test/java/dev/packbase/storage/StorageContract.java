@@ -248,4 +248,56 @@ abstract class StorageContract {
         s.replace("p/a/tag/v2.json", out -> out.write('y'));
         assertTrue(edge.stat("p/a/tag/v2.json").isPresent(), "the view sees what the writer adds");
     }
+
+    @Test
+    void replaceIfComparesTheVersion() throws Exception {
+        Storage s = newStorage();
+        assertTrue(s.readVersioned("state/a.json").isEmpty());
+        assertTrue(s.replaceIf("state/a.json", null, out -> out.write("one".getBytes())), "absent: created");
+        assertFalse(s.replaceIf("state/a.json", null, out -> out.write("two".getBytes())), "present: not created again");
+        Storage.Versioned first = s.readVersioned("state/a.json").orElseThrow();
+        assertArrayEquals("one".getBytes(), first.bytes());
+        assertTrue(s.replaceIf("state/a.json", first.version(), out -> out.write("three".getBytes())));
+        Storage.Versioned second = s.readVersioned("state/a.json").orElseThrow();
+        assertFalse(second.version().equals(first.version()));
+        assertFalse(s.replaceIf("state/a.json", first.version(), out -> out.write("stale".getBytes())), "a stale version loses");
+        assertArrayEquals("three".getBytes(), read(s, "state/a.json"), "and writes nothing");
+        assertNoLeftovers();
+    }
+
+    @Test
+    void concurrentReadModifyWritesLoseNoUpdate() throws Exception {
+        Storage s = newStorage();
+        int writers = 6;
+        int increments = 10;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<Integer>> conflicts = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                conflicts.add(pool.submit(() -> {
+                    int lost = 0;
+                    for (int i = 0; i < increments; i++) {
+                        while (true) {
+                            java.util.Optional<Storage.Versioned> current = s.readVersioned("state/counter");
+                            int value = current.map(v -> Integer.parseInt(new String(v.bytes(), StandardCharsets.UTF_8))).orElse(0);
+                            byte[] next = String.valueOf(value + 1).getBytes(StandardCharsets.UTF_8);
+                            if (s.replaceIf("state/counter", current.map(Storage.Versioned::version).orElse(null),
+                                    out -> out.write(next))) {
+                                break;
+                            }
+                            lost++;
+                        }
+                    }
+                    return lost;
+                }));
+            }
+            for (Future<Integer> f : conflicts) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(String.valueOf(writers * increments), new String(read(s, "state/counter"), StandardCharsets.UTF_8));
+        assertNoLeftovers();
+    }
 }
