@@ -21,7 +21,9 @@ public enum ErrorCode {
     INTERNAL_ERROR(500),
     UPSTREAM_FAILED(502),
     BUSY(503),
-    READ_ONLY(503);
+    READ_ONLY(503),
+    /** The store (an object-storage engine) is unreachable or failing; the request may be retried. */
+    STORAGE_UNAVAILABLE(503);
 
     private final int httpStatus;
 

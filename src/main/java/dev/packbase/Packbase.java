@@ -17,7 +17,7 @@ import dev.packbase.ingest.Refresher;
 import dev.packbase.ingest.ScratchArea;
 import dev.packbase.state.ArchiveState;
 import dev.packbase.state.ZigHashes;
-import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.Backend;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import dev.packbase.state.PackageState;
@@ -47,6 +47,7 @@ public final class Packbase implements AutoCloseable {
 
     private final Config config;
     private final ObjectMapper json;
+    private final Backend backend;
     private final Storage storage;
     private final PackageState registry;
     private final DerivedGit derivedGit;
@@ -68,15 +69,15 @@ public final class Packbase implements AutoCloseable {
     private Packbase(Config config, Clock clock) {
         this.config = config;
         this.json = Json.newMapper();
-        // The one place that knows the root is a directory: everything below sees only Storage.
-        FileStorage files = FileStorage.open(config.root(), config.update().readOnly());
-        this.storage = files;
+        // The one place that opens the store (a directory or a bucket): everything below sees only Storage.
+        this.backend = Backend.open(config, config.update().readOnly());
+        this.storage = backend.storage();
         this.registry = new PackageState(storage, json);
         this.work = new WorkPool(config.ingest().threads());
         this.derivedGit = new DerivedGit(storage, json, work);
         this.git = new GitService(registry, derivedGit);
-        // Ingest's JGit workspace: the root's temporary area, emptied when the storage opens.
-        ScratchArea scratch = new ScratchArea(config.root().toAbsolutePath().normalize().resolve(StorageKeys.TMP_DIR));
+        // Ingest's JGit workspace: a local directory of this node, emptied when the storage opens.
+        ScratchArea scratch = new ScratchArea(backend.scratchDir());
         Ingest ingest = Ingest.wire(config, storage, scratch, registry, derivedGit, git, json, clock, work);
         this.fetches = ingest.fetches();
         this.refresher = ingest.refresher();
@@ -129,9 +130,10 @@ public final class Packbase implements AutoCloseable {
         registry.start();
         seedIfEmpty();
         checkDerivedDataInBackground();
-        if (!storage.writable()) {
-            followCentralNode();
-        } else if (config.update().onStart()) {
+        if (!storage.writable() || config.objectStorage().isPresent()) {
+            followOtherWriters();
+        }
+        if (storage.writable() && config.update().onStart()) {
             updateInBackground();
         }
         return this;
@@ -151,10 +153,11 @@ public final class Packbase implements AutoCloseable {
     }
 
     /**
-     * A read-only edge picks up what the central node writes to the shared root: it re-reads the
-     * state whenever the info snapshot (the last file the central node writes) has changed.
+     * A read-only edge picks up what the central node writes to the shared root, and every node on a
+     * bucket what the other nodes write: it re-reads the state whenever the info snapshot (the last
+     * object a writer writes after a change) has changed, checked every {@code PACKBASE_RELOAD_SECONDS}.
      */
-    private void followCentralNode() {
+    private void followOtherWriters() {
         long seconds = config.update().reloadInterval().toSeconds();
         edgeReloader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "packbase-edge-reload");
@@ -165,13 +168,14 @@ public final class Packbase implements AutoCloseable {
             try {
                 if (registry.reloadIfChanged()) {
                     update.reloadState();
-                    LOG.info(() -> "edge: reloaded state, " + registry.localNames().size() + " package(s)");
+                    LOG.info(() -> "reloaded state, " + registry.localNames().size() + " package(s)");
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.warning(() -> "edge: cannot reload state: " + e.getMessage());
+                LOG.warning(() -> "cannot reload state: " + e.getMessage());
             }
         }, seconds, seconds, TimeUnit.SECONDS);
-        LOG.info(() -> "read-only edge: following the root every " + seconds + " s");
+        LOG.info(() -> (storage.writable() ? "" : "read-only ") + "node: following " + storage.describe() + " every "
+                + seconds + " s");
     }
 
     /**
@@ -339,6 +343,7 @@ public final class Packbase implements AutoCloseable {
         }
         work.close();
         registry.close();
+        backend.close();
         LOG.info("packbase stopped");
     }
 }

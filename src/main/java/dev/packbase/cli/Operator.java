@@ -13,7 +13,7 @@ import dev.packbase.domain.SourceCatalog;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.ingest.Digests;
-import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.Backend;
 import dev.packbase.storage.Storage;
 import dev.packbase.state.PackageInfos;
 import dev.packbase.state.PackageState;
@@ -35,7 +35,8 @@ import java.util.TreeMap;
  * root the usual settings name: {@code verify} re-hashes every tarball against its manifest and
  * changes nothing; {@code reindex} rebuilds package records, derived Git data and the info snapshot
  * from the tarballs and manifests alone. Both print one progress line per package. {@code export} and
- * {@code import} carry versions and closures between roots ({@link Transfer}).
+ * {@code import} carry versions and closures between roots ({@link Transfer}); {@code migrate} copies a whole
+ * registry between stores, directory or bucket ({@link Migrate}).
  */
 public final class Operator {
     private final PrintStream out;
@@ -46,6 +47,10 @@ public final class Operator {
 
     /** Entry point called by the launcher; returns the process exit code. */
     public static int run(String[] args) throws IOException {
+        if (args[0].equals("migrate")) {
+            return new Migrate(System.out).run(System.getenv(), System.getProperties(), releaseOf(Operator.class),
+                    java.util.Arrays.asList(args).subList(1, args.length));
+        }
         Config config = new ConfigLoader(System.getenv(), System.getProperties(), name -> null,
                 releaseOf(Operator.class)).load().config();
         Operator operator = new Operator(System.out);
@@ -72,15 +77,20 @@ public final class Operator {
 
     /** Re-hashes every tarball; opens the root read-only, so it cannot change anything. */
     int verify(Config config) throws IOException {
+        try (Backend backend = Backend.open(config, true)) {
+            return verify(config, backend.storage());
+        }
+    }
+
+    private int verify(Config config, Storage storage) throws IOException {
         ObjectMapper json = Json.newMapper();
         // The command's composition: the root opened read-only; the checks below see only Storage.
-        Storage storage = FileStorage.open(config.root(), true);
         PackageState registry = new PackageState(storage, json);
         registry.load();
         List<String> names = registry.localNames();
         int checked = 0;
         int bad = 0;
-        out.println("verify: " + names.size() + " package(s) under " + config.root());
+        out.println("verify: " + names.size() + " package(s) under " + storage.describe());
         for (int i = 0; i < names.size(); i++) {
             PackageName pkg = new PackageName(names.get(i));
             PackageRecord record = registry.find(pkg).orElseThrow();

@@ -14,7 +14,7 @@ import dev.packbase.domain.ZigInfo;
 import dev.packbase.ingest.Digests;
 import dev.packbase.state.ArchiveState;
 import dev.packbase.state.PackageState;
-import dev.packbase.storage.FileStorage;
+import dev.packbase.storage.Backend;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import dev.packbase.zig.ZigPackageHash;
@@ -70,6 +70,12 @@ final class Transfer {
 
     /** {@code export <pkg>[@<tag>|#<commit>]… [--closure] -o <file>}. */
     int export(Config config, List<String> args) throws IOException {
+        try (Backend backend = Backend.open(config, true)) {
+            return export(config, backend.storage(), args);
+        }
+    }
+
+    private int export(Config config, Storage storage, List<String> args) throws IOException {
         List<String> specs = new ArrayList<>();
         boolean closure = false;
         Path output = null;
@@ -85,7 +91,6 @@ final class Transfer {
             return 2;
         }
         ObjectMapper json = Json.newMapper();
-        Storage storage = FileStorage.open(config.root(), true);
         PackageState state = new PackageState(storage, json);
         state.load();
         ArchiveState archiveState = new ArchiveState(storage, json);

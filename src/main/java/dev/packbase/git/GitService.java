@@ -27,7 +27,6 @@ import org.eclipse.jgit.transport.PacketLineOut;
 import org.eclipse.jgit.transport.RefAdvertiser;
 import org.eclipse.jgit.transport.ServiceMayNotContinueException;
 import org.eclipse.jgit.transport.UploadPack;
-import org.eclipse.jgit.transport.UploadPackInternalServerErrorException;
 
 /**
  * The pseudo-Git layer's logic, independent of HTTP: it opens a package's derived repository (cached
@@ -184,10 +183,26 @@ public final class GitService {
         try {
             UploadPack up = uploadPack(repository, gitProtocol);
             try {
-                up.upload(new ByteArrayInputStream(body), out, null);
-            } catch (ServiceMayNotContinueException | UploadPackInternalServerErrorException e) {
-                // UploadPack has already written an ERR packet (or a band-3 message) for the client.
+                up.uploadWithExceptionPropagation(new ByteArrayInputStream(body), out, null);
+            } catch (ServiceMayNotContinueException e) {
+                if (!e.isOutput()) {
+                    out.write(PktLines.error(e.getMessage()));
+                }
                 LOG.fine(() -> "upload-pack for " + served.name() + " refused: " + e.getMessage());
+                return Optional.empty();
+            } catch (IOException | RuntimeException e) {
+                // What JGit's own upload() would say, except for a store that is away for now: git prints
+                // "remote error: <message>", and the client can tell it to retry.
+                // A client that went away mid-pack lands here too, so the message may find no reader.
+                boolean unavailable = unavailable(e);
+                try {
+                    out.write(PktLines.error(unavailable ? "the registry's storage is unavailable; retry in a few seconds"
+                            : "internal server error"));
+                } catch (IOException gone) {
+                    // nobody to tell
+                }
+                LOG.log(unavailable ? java.util.logging.Level.WARNING : java.util.logging.Level.FINE,
+                        "upload-pack for " + served.name() + " failed: " + e);
                 return Optional.empty();
             }
             PackStatistics stats = up.getStatistics();
@@ -234,6 +249,15 @@ public final class GitService {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static boolean unavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof dev.packbase.storage.StorageUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Dumb HTTP {@code info/refs}: one {@code <id>\t<ref>} line per tag. */

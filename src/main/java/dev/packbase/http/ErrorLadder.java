@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.git.PktLines;
+import dev.packbase.storage.StorageUnavailableException;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -37,6 +38,8 @@ final class ErrorLadder {
     private static final String UPLOAD_PACK_REQUEST = "application/x-git-upload-pack-request";
     /** Bodies up to this size are read before an error answer (see {@link #drainSmallBody}). */
     private static final int DRAINED_BYTES = 65_536;
+    /** What a client is told to wait when the store is unavailable: about one engine restart. */
+    private static final int STORAGE_RETRY_SECONDS = 5;
 
     private final ObjectMapper json;
 
@@ -46,8 +49,7 @@ final class ErrorLadder {
 
     /** Answers a handler's failure. */
     void send(HttpServletRequest req, HttpServletResponse resp, Dialect dialect, Throwable failure) throws IOException {
-        PackbaseException error = failure instanceof PackbaseException p ? p
-                : unexpected(failure, req.getMethod() + " " + req.getRequestURI());
+        PackbaseException error = classify(failure, req.getMethod() + " " + req.getRequestURI());
         if (error.code() != ErrorCode.BUSY) {
             drainSmallBody(req);
         }
@@ -64,7 +66,7 @@ final class ErrorLadder {
         String where = uri == null ? req.getRequestURI() : uri.toString();
         Dialect dialect = routes.dialect(pathWithinContext(where, req.getContextPath()));
         if (req.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable t) {
-            answer(req, resp, dialect, t instanceof PackbaseException p ? p : unexpected(t, "request " + where));
+            answer(req, resp, dialect, classify(t, "request " + where));
             return;
         }
         int code = status instanceof Integer i ? i : HttpServletResponse.SC_NOT_FOUND;
@@ -128,6 +130,23 @@ final class ErrorLadder {
         String type = req.getContentType();
         return req.getMethod().equals("POST") && type != null && type.regionMatches(true, 0, UPLOAD_PACK_REQUEST, 0,
                 UPLOAD_PACK_REQUEST.length());
+    }
+
+    /**
+     * A handler's failure as the answer to give: a store that is unavailable (anywhere in the causes: layers
+     * wrap I/O failures) is a 503 with Retry-After, whatever wrapped it; a {@link PackbaseException} is itself;
+     * anything else is an internal error.
+     */
+    private static PackbaseException classify(Throwable failure, String what) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof StorageUnavailableException unavailable) {
+                LOG.warning(() -> what + ": " + unavailable.getMessage());
+                return new PackbaseException(ErrorCode.STORAGE_UNAVAILABLE,
+                        "the registry's storage is unavailable; retry in a few seconds",
+                        Map.of("retry_after", STORAGE_RETRY_SECONDS), unavailable);
+            }
+        }
+        return failure instanceof PackbaseException p ? p : unexpected(failure, what);
     }
 
     private static PackbaseException unexpected(Throwable failure, String what) {

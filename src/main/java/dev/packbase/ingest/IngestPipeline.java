@@ -76,15 +76,22 @@ public final class IngestPipeline {
             }
         }
 
-        RecordMerge.Merged merged = RecordMerge.merge(name, source.url(), existing, plan, outcomes, fetchFailures, now);
-        PackageRecord record = merged.record();
-        boolean empty = record.tags().isEmpty() && record.commits().isEmpty();
         Optional<UpstreamTag> pinned = source.pinned() ? Optional.of(offered.get(0)) : Optional.empty();
-        if (empty || pinned.isPresent() && offered.stream().noneMatch(t -> has(record, t))) {
-            // A pinned ref that did not land fails the call, and the record stays as it was.
-            throw nothingLanded(name, source, merged);
-        }
-        publisher.record(record);
+        List<Materialiser.Outcome> landed = outcomes;
+        List<FailedTag> failures = fetchFailures;
+        // Merged onto the record as it is stored when it is written: another node may have ingested the
+        // same package meanwhile, and what it added stays.
+        RecordMerge.Merged merged = publisher.record(name, current -> {
+            RecordMerge.Merged m = RecordMerge.merge(name, source.url(), current, plan, landed, failures, now);
+            PackageRecord next = m.record();
+            boolean empty = next.tags().isEmpty() && next.commits().isEmpty();
+            if (empty || pinned.isPresent() && offered.stream().noneMatch(t -> has(next, t))) {
+                // A pinned ref that did not land fails the call, and the record stays as it was.
+                throw nothingLanded(name, source, m);
+            }
+            return m;
+        });
+        PackageRecord record = merged.record();
         publisher.publish(refresher.info(name, record, true, now));
 
         String latest = record.latest().map(TagEntry::tag).orElse(null);

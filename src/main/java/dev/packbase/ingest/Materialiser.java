@@ -150,7 +150,16 @@ public final class Materialiser {
                     r.gitlinks().isEmpty() ? List.of()
                             : List.of(r.gitlinks().size() + " submodule(s) recorded but not included in the tarball"),
                     ZigInfos.of(r.zig()));
-            storage.replace(StorageKeys.manifest(name, tag.kind(), tag.name()), out -> json.writeValue(out, manifest));
+            // Immutable like the tarball: a writer that raced this one (another node) may have stored its
+            // manifest first; its manifest is adopted when it describes the same tarball.
+            if (!storage.createIfAbsent(StorageKeys.manifest(name, tag.kind(), tag.name()),
+                    out -> json.writeValue(out, manifest))) {
+                Optional<TagManifest> stored = state.manifest(name, tag.kind(), tag.name());
+                if (stored.isEmpty() || !stored.get().tarSha256().equals(r.tarSha256())) {
+                    return new Skipped(tag, "a stored manifest exists for it that does not match its tarball; it is left untouched");
+                }
+                return new Landed(tag, stored.get().toEntry(), created);
+            }
             return new Landed(tag, manifest.toEntry(), created);
         }
     }

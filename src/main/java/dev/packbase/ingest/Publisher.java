@@ -25,8 +25,10 @@ public final class Publisher {
         this.storage = storage;
     }
 
-    public void record(PackageRecord record) throws IOException {
-        state.save(record);
+    /** Stores the merge of this ingest onto the stored record (merged again if another writer changed it). */
+    public RecordMerge.Merged record(PackageName name,
+            java.util.function.Function<java.util.Optional<PackageRecord>, RecordMerge.Merged> merge) throws IOException {
+        return state.update(name, merge, RecordMerge.Merged::record);
     }
 
     /** The package's info snapshot for this record and Git status (not yet published). */

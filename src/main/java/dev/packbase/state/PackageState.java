@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -50,6 +51,9 @@ public final class PackageState {
     private final Storage storage;
     private final ObjectMapper json;
     private final Map<String, ServedPackage> packages = new ConcurrentHashMap<>();
+    /** This node's record writes, counted; and the count at each package's last one (see {@link #load}). */
+    private final AtomicLong recordWrites = new AtomicLong();
+    private final Map<String, Long> lastWrite = new ConcurrentHashMap<>();
     /** Zig package hash (both forms) → package and tag, for GET /h/<hash>.tar.gz. */
     private final Map<String, TagRef> byZigHash = new ConcurrentHashMap<>();
 
@@ -101,6 +105,7 @@ public final class PackageState {
     public void load() throws IOException {
         loadedSnapshotStamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
                 .map(i -> i.size() + "@" + i.lastModifiedMillis()).orElse("");
+        long writesBefore = recordWrites.get();
         long t0 = System.nanoTime();
         ServedPackageReader records = new ServedPackageReader(json.getFactory());
         Map<String, ServedPackage> loaded = readAll(StorageKeys.PACKAGES_DIR, records::read, ServedPackage::name,
@@ -113,12 +118,19 @@ public final class PackageState {
         Map<String, Boolean> health = new HashMap<>();
         entries.values().forEach(h -> health.put(h.name(), h.healthy()));
         migrateFromSnapshot(loaded.keySet(), health);
-        packages.keySet().retainAll(loaded.keySet());
-        packages.putAll(loaded);
+        // A reload runs while this node may write (a node on a shared bucket): a record it wrote after the
+        // reload began is newer than what the reload read, or than the reload's listing, which missed it.
+        java.util.function.Predicate<String> writtenSince = name -> lastWrite.getOrDefault(name, -1L) >= writesBefore;
+        packages.keySet().removeIf(name -> !loaded.containsKey(name) && !writtenSince.test(name));
+        loaded.forEach((name, pkg) -> {
+            if (!writtenSince.test(name)) {
+                packages.put(name, pkg);
+            }
+        });
         healthy.keySet().retainAll(health.keySet());
         healthy.putAll(health);
         byZigHash.clear();
-        loaded.values().forEach(this::indexZigHashes);
+        packages.values().forEach(this::indexZigHashes);
         setCatalog(readCatalog(StorageKeys.SOURCE_CURRENT).orElse(SourceCatalog.empty()));
         snapshot.recoverIfPending();
         changed();
@@ -364,9 +376,43 @@ public final class PackageState {
         return packages.isEmpty();
     }
 
+    /** Attempts of {@link #update} before it gives up on a record that other writers keep changing. */
+    static final int UPDATE_ATTEMPTS = 20;
+
+    /**
+     * A read-modify-write of a package record with optimistic concurrency: {@code change} computes the result
+     * from the stored record, which is written only if no other writer (another node on the same bucket)
+     * changed it meanwhile; otherwise it is read again and {@code change} runs again. {@code change} may throw
+     * to write nothing. Returns the result whose record was stored.
+     */
+    public <T> T update(PackageName name, Function<Optional<PackageRecord>, T> change,
+            Function<T, PackageRecord> recordOf) throws IOException {
+        String key = StorageKeys.packageRecord(name);
+        for (int attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+            Optional<Storage.Versioned> current = storage.readVersioned(key);
+            Optional<PackageRecord> existing = current.isEmpty() ? Optional.empty()
+                    : Optional.of(json.readValue(current.get().bytes(), PackageRecord.class));
+            T result = change.apply(existing);
+            PackageRecord record = recordOf.apply(result);
+            byte[] bytes = json.writeValueAsBytes(record);
+            if (storage.replaceIf(key, current.map(Storage.Versioned::version).orElse(null), out -> out.write(bytes))) {
+                remember(record);
+                return result;
+            }
+            LOG.fine(() -> "record of " + name + " changed by another writer; merging again");
+        }
+        throw new IOException("the record of " + name + " kept changing under " + UPDATE_ATTEMPTS + " attempts to update it");
+    }
+
+    /** Stores a record as it is, whatever is stored now (operator commands that rebuild a record). */
     public void save(PackageRecord record) throws IOException {
         storage.replace(StorageKeys.packageRecord(new PackageName(record.name())), out -> json.writeValue(out, record));
+        remember(record);
+    }
+
+    private void remember(PackageRecord record) {
         ServedPackage served = ServedPackage.of(record);
+        lastWrite.put(record.name(), recordWrites.getAndIncrement());
         packages.put(record.name(), served);
         indexZigHashes(served);
         changed();

@@ -84,6 +84,7 @@ public final class Bootstrap {
                 case "reindex":
                 case "export":
                 case "import":
+                case "migrate":
                     System.exit(operate(args));
                     return;
                 default:
@@ -336,7 +337,7 @@ public final class Bootstrap {
     }
 
     static void usage(PrintStream out) {
-        out.println("Usage: java [-Dpackbase.<setting>=<value> ...] -jar packbase.war [--help | verify | reindex | export | import]");
+        out.println("Usage: java [-Dpackbase.<setting>=<value> ...] -jar packbase.war [--help | verify | reindex | export | import | migrate]");
         out.println();
         out.println("Starts packbase on embedded Jetty and serves until stopped (SIGINT/SIGTERM).");
         out.println("Server settings, as system property or environment variable (the property wins):");
@@ -348,7 +349,7 @@ public final class Bootstrap {
         out.println("Options:");
         out.println("  --help, -h           print this help and exit");
         out.println();
-        out.println("Operator commands (on the root given by PACKBASE_ROOT; no server is started):");
+        out.println("Operator commands (on the store given by PACKBASE_ROOT or PACKBASE_STORAGE; no server is started):");
         out.println("  verify               re-hash every tarball against its manifest; changes nothing;");
         out.println("                       exit 0 when everything matches, 1 otherwise");
         out.println("  reindex              rebuild package records, derived Git data and the info snapshot");
@@ -357,6 +358,9 @@ public final class Bootstrap {
         out.println("                       write those versions (and their stored closures) into one file");
         out.println("  import <file.tar>    verify every tarball of an export and add them to this root;");
         out.println("                       any mismatch refuses the whole file, nothing is written");
+        out.println("  migrate --from <root or s3://bucket/prefix> --to <root or s3://bucket/prefix>");
+        out.println("                       copy a whole registry to another store and verify it; the source is");
+        out.println("                       not changed; run it again to resume");
         out.println();
         out.println("Exit codes: 0 stopped normally, 1 failed to start, 2 bad argument or setting.");
     }

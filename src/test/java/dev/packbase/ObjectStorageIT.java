@@ -1,0 +1,205 @@
+package dev.packbase;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.testing.Await;
+import dev.packbase.testing.Cmd;
+import dev.packbase.testing.Fixtures;
+import dev.packbase.testing.GitHttpBackend;
+import dev.packbase.testing.S3Engine;
+import dev.packbase.testing.StandaloneProcess;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Stateless nodes on one bucket of a real S3 server (versitygw), each a {@code java -jar packbase.war}
+ * with its own local directory and nothing shared but the bucket: a package fetched through one node is
+ * served by the others within the reload interval, with the same bytes and headers; concurrent fetches of
+ * one package end with one tarball set and one record; the engine stopped under load is a 503 with
+ * Retry-After, and service resumes by itself; a node killed mid-ingest leaves nothing partial.
+ */
+class ObjectStorageIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    private S3Engine engine;
+    private String bucket;
+    private GitHttpBackend upstream;
+    private final List<StandaloneProcess> nodes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        engine = S3Engine.start(dir);
+        bucket = engine.newBucket();
+        Path upstreamRoot = Files.createDirectories(dir.resolve("upstream"));
+        Fixtures.richRepo(upstreamRoot, "zlib-lite", Files.createDirectories(dir.resolve("scratch")));
+        upstream = GitHttpBackend.start(upstreamRoot);
+    }
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(StandaloneProcess::close);
+        if (upstream != null) {
+            upstream.close();
+        }
+        engine.close();
+    }
+
+    private StandaloneProcess node(String name, Map<String, String> extra) {
+        Map<String, String> env = new java.util.HashMap<>(engine.nodeEnvironment(bucket, "registry", dir.resolve("node-" + name)));
+        env.put("PACKBASE_ROOT", dir.resolve("root-" + name).toString());
+        env.put("PACKBASE_RELOAD_SECONDS", "1");
+        env.putAll(extra);
+        StandaloneProcess node = StandaloneProcess.start(StandaloneProcess.packagedWar(), env);
+        nodes.add(node);
+        return node;
+    }
+
+    private HttpResponse<byte[]> get(StandaloneProcess node, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(node.uri(path)).timeout(Duration.ofSeconds(60));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private HttpResponse<String> fetch(StandaloneProcess node, String repo) throws Exception {
+        return http.send(HttpRequest.newBuilder(node.uri("/api/fetch")).timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"" + upstream.url(repo) + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private List<String> objects(String prefix) {
+        try (S3Client s3 = engine.client()) {
+            return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+                    .map(S3Object::key).sorted().collect(Collectors.toList());
+        }
+    }
+
+    private static String header(HttpResponse<?> r, String name) {
+        return r.headers().firstValue(name).orElse(null);
+    }
+
+    @Test
+    void aPackageFetchedThroughOneNodeIsServedByTheOtherWithTheSameAnswers() throws Exception {
+        StandaloneProcess a = node("a", Map.of());
+        StandaloneProcess b = node("b", Map.of("PACKBASE_SEED", "false"));
+        HttpResponse<String> fetched = fetch(a, "zlib-lite");
+        assertEquals(200, fetched.statusCode(), fetched.body());
+        assertTrue(objects("registry/p/zlib-lite/tag/").contains("registry/p/zlib-lite/tag/v1.1.0.tar.gz"),
+                "the tarball is an object in the bucket, under the prefix");
+
+        Await.until("node b to serve what node a fetched\n" + b.output(), Duration.ofSeconds(60),
+                () -> get(b, "/p/zlib-lite/tag/v1.1.0.tar.gz").statusCode() == 200);
+        HttpResponse<byte[]> fromA = get(a, "/p/zlib-lite/tag/v1.1.0.tar.gz");
+        HttpResponse<byte[]> fromB = get(b, "/p/zlib-lite/tag/v1.1.0.tar.gz");
+        assertArrayEquals(fromA.body(), fromB.body());
+        for (String h : List.of("ETag", "Last-Modified", "Content-Type", "Content-Length", "Cache-Control")) {
+            assertEquals(header(fromA, h), header(fromB, h), h);
+        }
+        String etag = header(fromB, "ETag");
+        assertEquals(304, get(b, "/p/zlib-lite/tag/v1.1.0.tar.gz", "If-None-Match", etag).statusCode());
+        HttpResponse<byte[]> range = get(b, "/p/zlib-lite/tag/v1.1.0.tar.gz", "Range", "bytes=10-19");
+        assertEquals(206, range.statusCode());
+        assertArrayEquals(java.util.Arrays.copyOfRange(fromA.body(), 10, 20), range.body());
+        HttpResponse<byte[]> head = http.send(HttpRequest.newBuilder(b.uri("/p/zlib-lite/tag/v1.1.0.tar.gz"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(header(fromA, "Content-Length"), header(head, "Content-Length"));
+
+        JsonNode info = JSON.readTree(get(b, "/api/info/zlib-lite").body());
+        assertTrue(info.path("healthy").asBoolean(), info.toString());
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Cmd.run(work, Map.of("HOME", work.toString()), List.of("git", "clone", "-q", b.uri("/zlib-lite").toString(), "c"));
+        assertTrue(Files.exists(work.resolve("c/build.zig")), "a Git clone through the node that did not fetch");
+        assertFalse(Files.exists(dir.resolve("root-a/p")), "no tarball on a node's disk: the bucket holds them");
+    }
+
+    @Test
+    void twoNodesFetchingOnePackageAtOnceEndWithOneTarballSetAndOneRecord() throws Exception {
+        StandaloneProcess a = node("a", Map.of());
+        StandaloneProcess b = node("b", Map.of());
+        CompletableFuture<HttpResponse<String>> onA = CompletableFuture.supplyAsync(() -> call(() -> fetch(a, "zlib-lite")));
+        CompletableFuture<HttpResponse<String>> onB = CompletableFuture.supplyAsync(() -> call(() -> fetch(b, "zlib-lite")));
+        HttpResponse<String> ra = onA.join();
+        HttpResponse<String> rb = onB.join();
+        assertEquals(200, ra.statusCode(), ra.body());
+        assertEquals(200, rb.statusCode(), rb.body());
+        JsonNode ja = JSON.readTree(ra.body());
+        JsonNode jb = JSON.readTree(rb.body());
+        assertEquals(ja.path("tarball_count").asInt(), jb.path("tarball_count").asInt());
+        int created = ja.path("tarballs_created").asInt() + jb.path("tarballs_created").asInt();
+        assertEquals(ja.path("tarball_count").asInt(), created, "each tarball was created by exactly one node: " + ra.body()
+                + " / " + rb.body());
+
+        Await.until("both nodes to agree", Duration.ofSeconds(60), () -> {
+            String la = JSON.readTree(get(a, "/api/info/zlib-lite").body()).path("tarballs").toString();
+            String lb = JSON.readTree(get(b, "/api/info/zlib-lite").body()).path("tarballs").toString();
+            return la.equals(lb) && !la.equals("[]") && !la.isEmpty();
+        });
+        for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
+            assertArrayEquals(get(a, "/p/zlib-lite/tag/" + tag + ".tar.gz").body(), get(b, "/p/zlib-lite/tag/" + tag + ".tar.gz").body());
+            assertArrayEquals(get(a, "/p/zlib-lite/tag/" + tag + ".json").body(), get(b, "/p/zlib-lite/tag/" + tag + ".json").body(),
+                    "one manifest: the loser adopted the winner's");
+        }
+        JsonNode record = JSON.readTree(engine.objectFile(bucket, "registry/.packbase/packages/zlib-lite.json").toFile());
+        assertEquals(ja.path("tarball_count").asInt(), record.path("tags").size(), "one record with every tag");
+    }
+
+    @Test
+    void theEngineGoneIsA503WithRetryAfterAndServiceResumesByItself() throws Exception {
+        StandaloneProcess a = node("a", Map.of("PACKBASE_S3_TIMEOUT_SECONDS", "2", "PACKBASE_S3_CACHE_BYTES", "0"));
+        assertEquals(200, fetch(a, "zlib-lite").statusCode());
+        engine.stop();
+        HttpResponse<byte[]> down = get(a, "/p/zlib-lite/tag/v1.1.0.tar.gz");
+        assertEquals(503, down.statusCode(), new String(down.body()));
+        assertEquals("storage_unavailable", header(down, "X-Packbase-Error"));
+        assertTrue(Integer.parseInt(header(down, "Retry-After")) > 0);
+        HttpResponse<String> api = fetch(a, "zlib-lite");
+        assertEquals(503, api.statusCode(), api.body());
+        assertEquals("storage_unavailable", JSON.readTree(api.body()).path("status").asText());
+        assertFalse(api.body().contains("Exception"), "no stack trace: " + api.body());
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Cmd.Result clone = Cmd.exec(work, Map.of("HOME", work.toString()),
+                List.of("git", "clone", "-q", a.uri("/zlib-lite").toString(), "gone"));
+        assertTrue(clone.exit() != 0 && clone.stderr().contains("unavailable"), clone.stderr());
+
+        engine.restart();
+        Await.until("service to resume after the engine is back", Duration.ofSeconds(60),
+                () -> get(a, "/p/zlib-lite/tag/v1.1.0.tar.gz").statusCode() == 200);
+        assertEquals(200, fetch(a, "zlib-lite").statusCode());
+    }
+
+    private interface Call<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T call(Call<T> c) {
+        try {
+            return c.run();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
