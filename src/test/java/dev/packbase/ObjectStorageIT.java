@@ -34,7 +34,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * Stateless nodes on one bucket of a real S3 server (versitygw), each a {@code java -jar packbase.war}
  * with its own local directory and nothing shared but the bucket: a package fetched through one node is
- * served by the others within the reload interval, with the same bytes and headers; concurrent fetches of
+ * served by the others (two writable, one read-only) within the reload interval, with the same bytes and
+ * headers; concurrent fetches of
  * one package end with one tarball set and one record; the engine stopped under load is a 503 with
  * Retry-After, and service resumes by itself; a node killed mid-ingest leaves nothing partial.
  */
@@ -106,6 +107,10 @@ class ObjectStorageIT {
     void aPackageFetchedThroughOneNodeIsServedByTheOtherWithTheSameAnswers() throws Exception {
         StandaloneProcess a = node("a", Map.of());
         StandaloneProcess b = node("b", Map.of("PACKBASE_SEED", "false"));
+        StandaloneProcess edge = node("edge", Map.of("PACKBASE_READ_ONLY", "true"));
+        HttpResponse<String> refused = fetch(edge, "zlib-lite");
+        assertEquals(503, refused.statusCode(), refused.body());
+        assertEquals("read_only", JSON.readTree(refused.body()).path("status").asText());
         HttpResponse<String> fetched = fetch(a, "zlib-lite");
         assertEquals(200, fetched.statusCode(), fetched.body());
         assertTrue(objects("registry/p/zlib-lite/tag/").contains("registry/p/zlib-lite/tag/v1.1.0.tar.gz"),
@@ -128,6 +133,9 @@ class ObjectStorageIT {
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(header(fromA, "Content-Length"), header(head, "Content-Length"));
 
+        Await.until("the read-only node to serve it too", Duration.ofSeconds(60),
+                () -> get(edge, "/p/zlib-lite/tag/v1.1.0.tar.gz").statusCode() == 200);
+        assertArrayEquals(fromA.body(), get(edge, "/p/zlib-lite/tag/v1.1.0.tar.gz").body());
         JsonNode info = JSON.readTree(get(b, "/api/info/zlib-lite").body());
         assertTrue(info.path("healthy").asBoolean(), info.toString());
         Path work = Files.createDirectories(dir.resolve("work"));
@@ -189,6 +197,77 @@ class ObjectStorageIT {
         Await.until("service to resume after the engine is back", Duration.ofSeconds(60),
                 () -> get(a, "/p/zlib-lite/tag/v1.1.0.tar.gz").statusCode() == 200);
         assertEquals(200, fetch(a, "zlib-lite").statusCode());
+    }
+
+    /** kill -9 of a node after its n-th upload has begun (a file appears in its local upload area). */
+    @org.junit.jupiter.params.ParameterizedTest(name = "killed after upload {0} began")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 5, 12})
+    void aNodeKilledMidIngestLeavesNoPartialObjectAndTheNextFetchCompletes(int killAtUpload) throws Exception {
+        int tags = 8;
+        Path heavyRoot = Files.createDirectories(dir.resolve("heavy-upstream"));
+        dev.packbase.testing.UpstreamRepo repo = dev.packbase.testing.UpstreamRepo.create(heavyRoot, "heavy",
+                Files.createDirectories(dir.resolve("heavy-scratch")));
+        java.util.Random random = new java.util.Random(1);
+        for (int i = 0; i < tags; i++) {
+            byte[] blob = new byte[400_000];
+            random.nextBytes(blob);
+            repo.write("data/blob-" + i + ".bin", blob).write("build.zig.zon", ".{ .version = \"1." + i + ".0\" }\n");
+            repo.lightweightTag("v1." + i + ".0", repo.commit("release " + i, 1_700_000_000L + i));
+        }
+        repo.publish();
+        try (GitHttpBackend heavy = GitHttpBackend.start(heavyRoot)) {
+            Path uploads = Files.createDirectories(dir.resolve("node-k/uploads"));
+            StandaloneProcess first = node("k", Map.of("PACKBASE_SEED", "false"));
+            try (java.nio.file.WatchService watch = java.nio.file.FileSystems.getDefault().newWatchService()) {
+                uploads.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+                CompletableFuture<Void> pending = CompletableFuture.runAsync(() -> call(() -> http.send(
+                        HttpRequest.newBuilder(first.uri("/api/fetch")).POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"url\":\"" + heavy.url("heavy") + "\"}")).build(), HttpResponse.BodyHandlers.ofString())))
+                        .exceptionally(e -> null);
+                int seen = 0;
+                while (seen < killAtUpload) {
+                    java.nio.file.WatchKey key = watch.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+                    if (key == null) {
+                        throw new AssertionError("no upload seen\n" + first.output());
+                    }
+                    seen += key.pollEvents().size();
+                    key.reset();
+                }
+                first.process().destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+                pending.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertEveryVisibleTarballIsComplete("registry/p/heavy/tag/");
+            assertTrue(objects("registry/p/heavy/tag/").stream().filter(k -> k.endsWith(".tar.gz")).count() < tags,
+                    "the kill landed in the middle of the ingest");
+
+            StandaloneProcess second = node("k2", Map.of("PACKBASE_SEED", "false"));
+            HttpResponse<String> done = http.send(HttpRequest.newBuilder(second.uri("/api/fetch")).POST(
+                    HttpRequest.BodyPublishers.ofString("{\"url\":\"" + heavy.url("heavy") + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, done.statusCode(), done.body());
+            assertEquals(tags, JSON.readTree(done.body()).path("tarball_count").asInt(), done.body());
+            assertEveryVisibleTarballIsComplete("registry/p/heavy/tag/");
+            assertTrue(JSON.readTree(get(second, "/api/info/heavy").body()).path("healthy").asBoolean());
+        }
+    }
+
+    /** Every visible .tar.gz in the bucket gunzips whole; where a manifest exists, the bytes match it. */
+    private void assertEveryVisibleTarballIsComplete(String prefix) throws Exception {
+        try (S3Client s3 = engine.client()) {
+            for (String key : objects(prefix)) {
+                if (!key.endsWith(".tar.gz")) {
+                    continue;
+                }
+                byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+                assertTrue(dev.packbase.testing.Tarballs.gunzip(bytes).length > 0, key);
+                String manifest = key.replace(".tar.gz", ".json");
+                if (objects(manifest).contains(manifest)) {
+                    JsonNode m = JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(bucket).key(manifest)).asByteArray());
+                    assertEquals(m.path("tarball").path("sha256").asText(), java.util.HexFormat.of().formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(bytes)), key);
+                }
+            }
+        }
     }
 
     private interface Call<T> {

@@ -126,8 +126,8 @@ class ApiIT {
         assertTrue(info.path("healthy").asBoolean(), info.toString());
         long total = 0;
         for (JsonNode t : info.path("tarballs")) {
-            Path file = root.resolve("p/zlib-lite/tag/" + t.path("tag").asText() + ".tar.gz");
-            assertEquals(Files.size(file), t.path("size_bytes").asLong());
+            long size = s.stored("p/zlib-lite/tag/" + t.path("tag").asText() + ".tar.gz").length;
+            assertEquals(size, t.path("size_bytes").asLong());
             assertTrue(t.path("manifest_present").asBoolean());
             assertEquals(40, t.path("git_commit_oid").asText().length());
             assertEquals(repo.git("rev-parse", t.path("tag").asText() + "^{tree}"), t.path("git_tree_oid").asText());
@@ -135,13 +135,13 @@ class ApiIT {
             assertEquals(64, t.path("tarball_sha256").asText().length());
             assertEquals(32, t.path("tarball_md5").asText().length());
             assertEquals(8, t.path("tarball_crc32").asText().length());
-            total += Files.size(file);
+            total += size;
         }
         assertEquals(total, info.path("size_bytes").asLong());
-        assertEquals(Files.size(root.resolve("p/zlib-lite/tag/v1.1.0.tar.gz")), info.path("latest_size_bytes").asLong());
-        assertTrue(Files.isRegularFile(root.resolve(".packbase/info/zlib-lite.json")), "the package's entry is persisted");
+        assertEquals(s.stored("p/zlib-lite/tag/v1.1.0.tar.gz").length, info.path("latest_size_bytes").asLong());
+        assertTrue(s.holds(".packbase/info/zlib-lite.json"), "the package's entry is persisted");
         Await.until("the coalescing writer to persist the snapshot", Duration.ofSeconds(30),
-                () -> Files.readString(root.resolve(".packbase/package-info.json")).contains("\"zlib-lite\""));
+                () -> s.storedText(".packbase/package-info.json").contains("\"zlib-lite\""));
 
         JsonNode status = json(s.get("/api/status"));
         assertEquals("packbase", status.path("service").asText());
@@ -152,14 +152,14 @@ class ApiIT {
 
         HttpResponse<byte[]> tarball = s.getBytes("/p/zlib-lite/tag/v1.0.0.tar.gz");
         assertEquals(200, tarball.statusCode());
-        assertArrayEquals(Files.readAllBytes(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz")), tarball.body());
+        assertArrayEquals(s.stored("p/zlib-lite/tag/v1.0.0.tar.gz"), tarball.body());
     }
 
     @Test
     void tarballHeadersConditionalAndRangeRequests() throws Exception {
         TestServer s = server(Map.of("packbase.seed", "false"));
         assertEquals(200, s.postJson("/api/fetch", fetchBody()).statusCode());
-        byte[] file = Files.readAllBytes(root.resolve("p/zlib-lite/tag/v1.0.0.tar.gz"));
+        byte[] file = s.stored("p/zlib-lite/tag/v1.0.0.tar.gz");
         String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(file));
 
         HttpResponse<byte[]> plain = s.getBytes("/p/zlib-lite/tag/v1.0.0.tar.gz");
@@ -203,9 +203,9 @@ class ApiIT {
         assertError(s.postJson("/api/fetch", fetchBody(), "Authorization", "Bearer wrong"), 403, "forbidden", "token");
         assertError(s.postJson("/api/fetch", fetchBody(), "Authorization", "Basic czNjcmV0"), 403, "forbidden", "token");
         assertEquals(200, s.postJson("/api/fetch", fetchBody(), "Authorization", "Bearer s3cret").statusCode());
-        assertFalse(Files.readString(root.resolve(".packbase/info/zlib-lite.json")).contains("s3cret"));
+        assertFalse(s.storedText(".packbase/info/zlib-lite.json").contains("s3cret"));
         String snapshot = Await.value("the coalescing writer to persist the snapshot", Duration.ofSeconds(30),
-                () -> Files.readString(root.resolve(".packbase/package-info.json")), text -> text.contains("zlib-lite"));
+                () -> s.storedText(".packbase/package-info.json"), text -> text.contains("zlib-lite"));
         assertFalse(snapshot.contains("s3cret"));
     }
 
@@ -233,6 +233,7 @@ class ApiIT {
             List<String> written = files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).toList();
             assertEquals(List.of(), written, "no partial file, lock or state");
         }
+        assertEquals(List.of(), s.storedKeys(), "no partial object or state in the store");
     }
 
     @Test

@@ -128,8 +128,8 @@ class TagIsolationIT {
             assertFalse(reason.isBlank(), first.body());
             assertFalse(reason.chars().anyMatch(Character::isISOControl), "cleaned reason: " + reason);
         }
-        assertFalse(Files.exists(root.resolve("p/mixed/tag/v1.1.0.tar.gz")));
-        assertTrue(Files.isRegularFile(root.resolve("p/mixed/tag/v1.2.0.tar.gz")));
+        assertFalse(server.holds("p/mixed/tag/v1.1.0.tar.gz"));
+        assertTrue(server.holds("p/mixed/tag/v1.2.0.tar.gz"));
 
         JsonNode info = JSON.readTree(server.get("/api/info/mixed").body());
         List<String> warnings = JSON.convertValue(info.path("warnings"), List.class);

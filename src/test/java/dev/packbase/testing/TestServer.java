@@ -19,7 +19,9 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * packbase in-process on Jetty 12 ee10, bound to 127.0.0.1 port 0, deployed from the real
  * {@code src/main/webapp/WEB-INF/web.xml} with the test classpath's classes. Settings are given as
- * servlet context-params (the same route a Tomcat context XML takes).
+ * servlet context-params (the same route a Tomcat context XML takes). With {@code -Dpackbase.it.storage=s3}
+ * the server keeps everything in a bucket of a real S3 server instead of the root ({@link SharedS3Engine}):
+ * the integration phase runs its suites of tarballs, Git, Zig, closures and the API once per backend.
  */
 public final class TestServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,6 +53,7 @@ public final class TestServer implements AutoCloseable {
         context.setParentLoaderPriority(true);
         context.setThrowUnavailableOnStartupException(true);
         context.setInitParameter("packbase.root", root.toString());
+        SharedS3Engine.settingsFor(root).forEach(context::setInitParameter);
         settings.forEach(context::setInitParameter);
         server.setHandler(context);
         try {
@@ -62,6 +65,10 @@ public final class TestServer implements AutoCloseable {
                 // best effort
             }
             throw new IllegalStateException("packbase did not start: " + e, e);
+        }
+        Object started = context.getServletContext().getAttribute(Packbase.class.getName());
+        if (SharedS3Engine.enabled() && !(started instanceof Packbase p && p.storage().describe().startsWith("s3://"))) {
+            throw new IllegalStateException("-Dpackbase.it.storage=s3, but the server did not open a bucket");
         }
         String path = contextPath.equals("/") ? "" : contextPath;
         URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + path);
@@ -83,6 +90,34 @@ public final class TestServer implements AutoCloseable {
     /** A servlet-context attribute of the webapp, such as the tarball fast path the standalone launcher uses. */
     public Object attribute(String name) {
         return context.getServletContext().getAttribute(name);
+    }
+
+    /**
+     * An object's bytes as this server stores them, on either backend (the root directory, or a bucket
+     * under {@code -Dpackbase.it.storage=s3}); {@link java.nio.file.NoSuchFileException} when it is absent.
+     */
+    public byte[] stored(String key) throws java.io.IOException {
+        try (java.io.InputStream in = packbase().storage().open(key)) {
+            return in.readAllBytes();
+        }
+    }
+
+    public String storedText(String key) throws java.io.IOException {
+        return new String(stored(key), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Whether this server stores an object under {@code key}. */
+    public boolean holds(String key) throws java.io.IOException {
+        return packbase().storage().stat(key).isPresent();
+    }
+
+    /** Every object this server stores (public files and state; no scratch work), sorted. */
+    public java.util.List<String> storedKeys() throws java.io.IOException {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (String prefix : java.util.List.of("p/", "h/", ".packbase/")) {
+            packbase().storage().list(prefix).stream().filter(k -> !k.startsWith(".packbase/tmp/")).forEach(keys::add);
+        }
+        return keys;
     }
 
     public HttpResponse<String> get(String path) throws Exception {
