@@ -11,6 +11,7 @@ import dev.packbase.testing.Await;
 import dev.packbase.testing.Cmd;
 import dev.packbase.testing.Fixtures;
 import dev.packbase.testing.GitHttpBackend;
+import dev.packbase.testing.ReverseProxy;
 import dev.packbase.testing.S3Engine;
 import dev.packbase.testing.StandaloneProcess;
 import java.net.http.HttpClient;
@@ -197,6 +198,34 @@ class ObjectStorageIT {
         Await.until("service to resume after the engine is back", Duration.ofSeconds(60),
                 () -> get(a, "/p/zlib-lite/tag/v1.1.0.tar.gz").statusCode() == 200);
         assertEquals(200, fetch(a, "zlib-lite").statusCode());
+    }
+
+    @Test
+    void twoNodesBehindCaddyServeOneRegistry() throws Exception {
+        StandaloneProcess a = node("a", Map.of("PACKBASE_TRUSTED_PROXIES", "127.0.0.1"));
+        StandaloneProcess b = node("b", Map.of("PACKBASE_SEED", "false", "PACKBASE_TRUSTED_PROXIES", "127.0.0.1"));
+        try (ReverseProxy caddy = ReverseProxy.balancing(List.of(a.baseUri(), b.baseUri()), dir.resolve("caddy"))) {
+            HttpResponse<String> fetched = http.send(HttpRequest.newBuilder(caddy.uri("/api/fetch")).POST(
+                    HttpRequest.BodyPublishers.ofString("{\"url\":\"" + upstream.url("zlib-lite") + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, fetched.statusCode(), fetched.body());
+            byte[] first = Await.value("every node behind the balancer to serve the package", Duration.ofSeconds(60), () -> {
+                byte[] one = http.send(HttpRequest.newBuilder(caddy.uri("/p/zlib-lite/tag/v1.1.0.tar.gz")).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).body();
+                byte[] two = http.send(HttpRequest.newBuilder(caddy.uri("/p/zlib-lite/tag/v1.1.0.tar.gz")).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).body();
+                return java.util.Arrays.equals(one, two) ? one : null;
+            }, bytes -> bytes != null && bytes.length > 100);
+            for (int i = 0; i < 6; i++) {
+                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(caddy.uri("/p/zlib-lite/tag/v1.1.0.tar.gz")).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, r.statusCode());
+                assertArrayEquals(first, r.body(), "the same bytes whichever node answers");
+            }
+            Path work = Files.createDirectories(dir.resolve("work"));
+            Cmd.run(work, Map.of("HOME", work.toString()), List.of("git", "clone", "-q", caddy.uri("/zlib-lite").toString(), "c"));
+            assertTrue(Files.exists(work.resolve("c/build.zig")), "a Git clone through the balancer");
+        }
     }
 
     /** kill -9 of a node after its n-th upload has begun (a file appears in its local upload area). */

@@ -77,11 +77,26 @@ public final class ReverseProxy implements AutoCloseable {
      * files in {@code dir}. Returns once the proxy has logged that it serves and accepts a connection.
      */
     public static ReverseProxy start(Kind kind, URI upstream, Path dir) {
+        return start(kind, base(upstream), dir);
+    }
+
+    /**
+     * Caddy balancing over several packbase nodes, from the same Caddyfile: {@code PACKBASE_UPSTREAM} holds
+     * the node URLs separated by spaces, which Caddy substitutes before it splits the directive's arguments.
+     */
+    public static ReverseProxy balancing(java.util.List<URI> upstreams, Path dir) {
+        return start(Kind.CADDY, String.join(" ", upstreams.stream().map(ReverseProxy::base).toList()), dir);
+    }
+
+    private static String base(URI upstream) {
         if (upstream.getRawPath() != null && !upstream.getRawPath().isEmpty() && !upstream.getRawPath().equals("/")
                 || upstream.getRawQuery() != null) {
             throw new IllegalArgumentException("upstream must be scheme://host:port only: " + upstream);
         }
-        String upstreamBase = upstream.getScheme() + "://" + upstream.getRawAuthority();
+        return upstream.getScheme() + "://" + upstream.getRawAuthority();
+    }
+
+    private static ReverseProxy start(Kind kind, String upstreamBase, Path dir) {
         Path binary = findBinary(kind.binary);
         String template = readTemplate(kind);
         AssertionError failure = null;
