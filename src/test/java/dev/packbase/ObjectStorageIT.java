@@ -180,6 +180,23 @@ class ObjectStorageIT {
     void theEngineGoneIsA503WithRetryAfterAndServiceResumesByItself() throws Exception {
         StandaloneProcess a = node("a", Map.of("PACKBASE_S3_TIMEOUT_SECONDS", "2", "PACKBASE_S3_CACHE_BYTES", "0"));
         assertEquals(200, fetch(a, "zlib-lite").statusCode());
+        // Load through the whole outage: four clients downloading and asking the API all along.
+        java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.Map<Integer, java.util.concurrent.atomic.AtomicInteger> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+        List<CompletableFuture<Void>> load = new ArrayList<>();
+        List<String> odd = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            String path = c % 2 == 0 ? "/p/zlib-lite/tag/v1.0.0.tar.gz" : "/api/info/zlib-lite";
+            load.add(CompletableFuture.runAsync(() -> {
+                while (loading.get()) {
+                    HttpResponse<byte[]> r = call(() -> get(a, path));
+                    statuses.computeIfAbsent(r.statusCode(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                    if (r.statusCode() != 200 && r.statusCode() != 503) {
+                        odd.add(path + ": " + r.statusCode() + " " + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+            }));
+        }
         engine.stop();
         HttpResponse<byte[]> down = get(a, "/p/zlib-lite/tag/v1.1.0.tar.gz");
         assertEquals(503, down.statusCode(), new String(down.body()));
@@ -198,6 +215,10 @@ class ObjectStorageIT {
         Await.until("service to resume after the engine is back", Duration.ofSeconds(60),
                 () -> get(a, "/p/zlib-lite/tag/v1.1.0.tar.gz").statusCode() == 200);
         assertEquals(200, fetch(a, "zlib-lite").statusCode());
+        loading.set(false);
+        CompletableFuture.allOf(load.toArray(CompletableFuture[]::new)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(java.util.Set.of(200, 503), statuses.keySet(), "under load: served, or 503 while the engine was away, "
+                + "never anything else: " + statuses + " " + odd);
     }
 
     @Test

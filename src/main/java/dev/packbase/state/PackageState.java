@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
+import dev.packbase.storage.StorageUnavailableException;
 import dev.packbase.storage.StoredObject;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.RefKind;
@@ -103,7 +104,8 @@ public final class PackageState {
      * its entries from the single snapshot file, once.
      */
     public void load() throws IOException {
-        loadedSnapshotStamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
+        // Taken first and kept only when the whole load succeeded: a failed reload is retried.
+        String stamp = storage.stat(StorageKeys.INFO_SNAPSHOT)
                 .map(i -> i.size() + "@" + i.lastModifiedMillis()).orElse("");
         long writesBefore = recordWrites.get();
         long t0 = System.nanoTime();
@@ -133,6 +135,7 @@ public final class PackageState {
         packages.values().forEach(this::indexZigHashes);
         setCatalog(readCatalog(StorageKeys.SOURCE_CURRENT).orElse(SourceCatalog.empty()));
         snapshot.recoverIfPending();
+        loadedSnapshotStamp = stamp;
         changed();
     }
 
@@ -220,6 +223,8 @@ public final class PackageState {
                         try (InputStream in = storage.open(key)) {
                             T value = parser.parse(in);
                             loaded.put(name.apply(value), value);
+                        } catch (StorageUnavailableException e) {
+                            throw e; // says nothing about the object: the load fails and the state stays
                         } catch (IOException e) {
                             LOG.warning(() -> "skipping unreadable " + what + " " + key + ": " + e.getMessage());
                         }
@@ -236,6 +241,9 @@ public final class PackageState {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
+            }
+            if (e.getCause() instanceof StorageUnavailableException u) {
+                throw u;
             }
             throw new IOException(e.getCause());
         } finally {
@@ -510,7 +518,6 @@ public final class PackageState {
             return false;
         }
         load();
-        loadedSnapshotStamp = stamp;
         return true;
     }
 

@@ -57,6 +57,8 @@ public final class S3Storage implements Storage {
     static final long PART_SIZE = 8L << 20;
     /** Incomplete uploads older than this are a crashed writer's, removed when a writable node starts. */
     static final Duration ABANDONED_UPLOAD_AGE = Duration.ofHours(1);
+    /** Reads of an object that keeps being replaced between its HEAD and its GET before giving up. */
+    private static final int READ_ATTEMPTS = 5;
 
     private final S3Client s3;
     private final S3Location location;
@@ -305,19 +307,25 @@ public final class S3Storage implements Storage {
     @Override
     public Optional<StoredObject> read(String key) throws IOException {
         String object = objectKey(key);
-        Optional<HeadObjectResponse> head = head(object);
-        if (head.isEmpty()) {
-            return Optional.empty();
+        for (int attempt = 1; ; attempt++) {
+            Optional<HeadObjectResponse> head = head(object);
+            if (head.isEmpty()) {
+                return Optional.empty();
+            }
+            HeadObjectResponse h = head.get();
+            try {
+                FileChannel channel = cache.open(object, h.eTag(), h.contentLength(), () -> call("get " + object,
+                        () -> s3.getObject(b -> b.bucket(location.bucket()).key(object).ifMatch(h.eTag()))));
+                return Optional.of(new ChannelObject(key, channel, h.contentLength(), h.lastModified().toEpochMilli()));
+            } catch (NotFound e) {
+                return Optional.empty(); // deleted since the HEAD: as if read a moment later
+            } catch (ConditionFailed e) {
+                // Replaced since the HEAD (a state object another write just changed): read the new one.
+                if (attempt == READ_ATTEMPTS) {
+                    throw new IOException(key + " changed under " + READ_ATTEMPTS + " reads in a row", e);
+                }
+            }
         }
-        HeadObjectResponse h = head.get();
-        FileChannel channel;
-        try {
-            channel = cache.open(object, h.eTag(), h.contentLength(), () -> call("get " + object,
-                    () -> s3.getObject(b -> b.bucket(location.bucket()).key(object).ifMatch(h.eTag()))));
-        } catch (NotFound | ConditionFailed e) {
-            return Optional.empty(); // deleted or replaced since the HEAD: as if read a moment later
-        }
-        return Optional.of(new ChannelObject(key, channel, h.contentLength(), h.lastModified().toEpochMilli()));
     }
 
     @Override
