@@ -37,6 +37,8 @@ import java.util.function.Function;
 final class Migrate {
     /** Top-level prefixes of a store, in copy order (the state's own order follows in {@link #order}). */
     private static final List<String> PREFIXES = List.of("p/", "h/", StorageKeys.STATE_DIR);
+    /** Objects copied at once. */
+    private static final int THREADS = 8;
 
     private final PrintStream out;
     private final ObjectMapper json = Json.newMapper();
@@ -116,31 +118,63 @@ final class Migrate {
             }
         }
         keys.sort(java.util.Comparator.comparingInt(Migrate::order).thenComparing(Function.identity()));
-        Map<String, List<String>> byPackage = new LinkedHashMap<>();
+        Map<String, int[]> groups = new LinkedHashMap<>(); // group → {objects left, copied, kept}
         for (String key : keys) {
-            byPackage.computeIfAbsent(group(key), g -> new ArrayList<>()).add(key);
+            groups.computeIfAbsent(group(key), g -> new int[3])[0]++;
         }
         int copied = 0;
-        int kept = 0;
         int packages = 0;
         int done = 0;
-        for (Map.Entry<String, List<String>> group : byPackage.entrySet()) {
-            int groupCopied = 0;
-            int groupKept = 0;
-            for (String key : group.getValue()) {
-                if (copyOne(from, to, key)) {
-                    groupCopied++;
-                } else {
-                    groupKept++;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "packbase-migrate");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            // Objects of one kind are copied in parallel (an object store answers each request in a round
+            // trip); each kind finishes before the next begins, which keeps the dependency order.
+            for (int start = 0; start < keys.size(); ) {
+                int end = start;
+                while (end < keys.size() && order(keys.get(end)) == order(keys.get(start))) {
+                    end++;
                 }
+                List<java.util.concurrent.Future<Boolean>> copies = new ArrayList<>();
+                for (String key : keys.subList(start, end)) {
+                    copies.add(pool.submit(() -> copyOne(from, to, key)));
+                }
+                for (int k = start; k < end; k++) {
+                    String name = group(keys.get(k));
+                    int[] g = groups.get(name);
+                    boolean isCopy = done(copies.get(k - start));
+                    copied += isCopy ? 1 : 0;
+                    g[isCopy ? 1 : 2]++;
+                    if (--g[0] == 0) {
+                        packages += name.startsWith("(") ? 0 : 1;
+                        progress.step(++done, groups.size(), name, g[1], g[2]);
+                    }
+                }
+                start = end;
             }
-            copied += groupCopied;
-            kept += groupKept;
-            packages += group.getKey().startsWith("(") ? 0 : 1;
-            progress.step(++done, byPackage.size(), group.getKey(), groupCopied, groupKept);
+        } finally {
+            pool.shutdownNow();
         }
+        int kept = keys.size() - copied;
         progress.end();
         return new Totals(copied, kept, packages);
+    }
+
+    private static boolean done(java.util.concurrent.Future<Boolean> copy) throws IOException {
+        try {
+            return copy.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /**
