@@ -249,6 +249,33 @@ class ObjectStorageIT {
         }
     }
 
+    @Test
+    void presignedRedirectsSendClientsToTheEngineWhenAskedFor() throws Exception {
+        StandaloneProcess a = node("a", Map.of("PACKBASE_S3_PRESIGNED_REDIRECT_SECONDS", "300"));
+        assertEquals(200, fetch(a, "zlib-lite").statusCode());
+        HttpResponse<byte[]> redirect = get(a, "/p/zlib-lite/tag/v1.1.0.tar.gz");
+        assertEquals(302, redirect.statusCode());
+        String location = header(redirect, "Location");
+        assertTrue(location.startsWith(engine.endpoint() + "/" + bucket + "/registry/p/zlib-lite/tag/v1.1.0.tar.gz?"), location);
+        assertTrue(location.contains("X-Amz-Signature="), location);
+        assertTrue(location.length() < 1024, "short enough for Zig 0.15 on this engine: " + location.length());
+        HttpResponse<byte[]> direct = http.send(HttpRequest.newBuilder(java.net.URI.create(location)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, direct.statusCode());
+        assertArrayEquals(Files.readAllBytes(engine.objectFile(bucket, "registry/p/zlib-lite/tag/v1.1.0.tar.gz")), direct.body());
+        assertEquals(304, get(a, "/p/zlib-lite/tag/v1.1.0.tar.gz", "If-None-Match", header(redirect, "ETag")).statusCode());
+        HttpResponse<byte[]> followed = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()
+                .send(HttpRequest.newBuilder(a.uri("/p/zlib-lite/tag/v1.1.0.tar.gz")).header("Range", "bytes=0-9").build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(206, followed.statusCode(), "the engine answers the range");
+        assertArrayEquals(java.util.Arrays.copyOf(direct.body(), 10), followed.body());
+
+        StandaloneProcess off = node("b", Map.of("PACKBASE_SEED", "false"));
+        Await.until("the default node to see the package", Duration.ofSeconds(60),
+                () -> get(off, "/p/zlib-lite/tag/v1.1.0.tar.gz").statusCode() == 200);
+        assertArrayEquals(direct.body(), get(off, "/p/zlib-lite/tag/v1.1.0.tar.gz").body(), "off by default: served in place");
+    }
+
     /** kill -9 of a node after its n-th upload has begun (a file appears in its local upload area). */
     @org.junit.jupiter.params.ParameterizedTest(name = "killed after upload {0} began")
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 5, 12})

@@ -87,7 +87,8 @@ public record Config(
             Duration timeout,
             long cacheBytes,
             Optional<Path> localDir,
-            boolean allowUnconditionalWrites) {
+            boolean allowUnconditionalWrites,
+            Duration presignedRedirect) {
     }
 
     /** Settings of POST /api/update and of read-only edges. */

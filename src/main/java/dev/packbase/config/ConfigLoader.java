@@ -108,6 +108,7 @@ public final class ConfigLoader {
         long cacheBytes = s.number(Setting.S3_CACHE_BYTES, 0, Long.MAX_VALUE);
         boolean unconditional = s.flag(Setting.S3_ALLOW_UNCONDITIONAL_WRITES);
         Optional<Path> localDir = s.path(Setting.LOCAL_DIR);
+        Duration presigned = Duration.ofSeconds(s.number(Setting.S3_PRESIGNED_REDIRECT_SECONDS, 0, 7 * 86_400));
         if (storage == null) {
             return Optional.empty();
         }
@@ -124,7 +125,7 @@ public final class ConfigLoader {
         boolean path = pathStyle == null ? endpoint.isPresent()
                 : Settings.parseFlag(Setting.S3_PATH_STYLE.envName(), new Settings.Value(pathStyle, "setting"));
         return Optional.of(new Config.ObjectStorage(location, endpoint, region, path, timeout, cacheBytes, localDir,
-                unconditional));
+                unconditional, presigned));
     }
 
     private static Config.Fetch fetch(Settings s) {

@@ -31,6 +31,11 @@ public enum Setting {
     S3_ALLOW_UNCONDITIONAL_WRITES("PACKBASE_S3_ALLOW_UNCONDITIONAL_WRITES", "false", "object storage: start writable "
             + "even when the engine ignores `If-None-Match`/`If-Match` (checked at startup); immutability then holds "
             + "only while one node writes at a time"),
+    S3_PRESIGNED_REDIRECT_SECONDS("PACKBASE_S3_PRESIGNED_REDIRECT_SECONDS", "0", "object storage: above `0`, tarball "
+            + "downloads are a `302` to a URL on the engine signed for this many seconds, so the bytes bypass packbase "
+            + "(clients must reach the engine). Off by default: Zig 0.15 fails on a `Location` header over 1,024 bytes, "
+            + "and presigned URLs (with session tokens above all) are often longer; a matching `If-None-Match` is "
+            + "still a `304` from packbase"),
     LOCAL_DIR("PACKBASE_LOCAL_DIR", null, "object storage: this node's own directory for ingest scratch work and the "
             + "object cache; default a fresh directory under the system's temporary directory"),
     PORT("PACKBASE_PORT", "8080", "standalone only: listening port (`0` picks a free port)"),

@@ -39,7 +39,8 @@ public final class PackbaseListener implements ServletContextListener {
         PublicUrls publicUrls = new PublicUrls(packbase.config());
         TarballResolver resolver = new TarballResolver(packbase.registry(), packbase.archives());
         TarballSender sender = new TarballSender(packbase.storage(), new TarballCache(
-                packbase.config().http().tarballCacheBytes(), TarballCache.MAX_FILE_BYTES));
+                packbase.config().http().tarballCacheBytes(), TarballCache.MAX_FILE_BYTES),
+                packbase.config().objectStorage().map(s -> s.presignedRedirect()).orElse(java.time.Duration.ZERO));
         ApiHandler api = new ApiHandler(packbase.config(), packbase.registry(), packbase.fetches(), packbase.update(),
                 packbase.rewriter(), packbase.closures(), packbase.bundler(), packbase.hashes(), packbase.storage(), bodies,
                 publicUrls);

@@ -30,12 +30,19 @@ final class TarballSender {
 
     private final Storage storage;
     private final TarballCache cache;
+    private final java.time.Duration presignedRedirect;
     /** Memory maps of the large tarballs, by address space: page cache, not heap. */
     private final TarballCache mappings = new TarballCache(MAPPED_BYTES, MAPPED_BYTES);
 
     TarballSender(Storage storage, TarballCache cache) {
+        this(storage, cache, java.time.Duration.ZERO);
+    }
+
+    /** With {@code presignedRedirect} above zero, tarballs not in the heap cache are redirects to the store. */
+    TarballSender(Storage storage, TarballCache cache, java.time.Duration presignedRedirect) {
         this.storage = storage;
         this.cache = cache;
+        this.presignedRedirect = presignedRedirect;
     }
 
     /** The cache of small tarballs, for tests. */
@@ -65,6 +72,13 @@ final class TarballSender {
         String key = t.tarballKey();
         String sha256 = t.sha256();
         TarballCache.Entry cached = cache.get(key, sha256);
+        if (cached == null && !presignedRedirect.isZero()) {
+            java.util.Optional<java.net.URI> direct = storage.presignedGet(key, presignedRedirect);
+            if (direct.isPresent()) {
+                redirect(req, resp, sha256, direct.get());
+                return;
+            }
+        }
         // The handle costs what a stat did: its bytes are opened only for the way they are sent.
         StoredObject stored = cached != null ? null : storage.read(key).orElseThrow(() -> new PackbaseException(
                 ErrorCode.NOT_FOUND, "tarball of " + t.label() + " is missing from storage",
@@ -107,6 +121,23 @@ final class TarballSender {
                 stored.close();
             }
         }
+    }
+
+    /**
+     * The store serves the bytes (Range and HEAD included): a 302 to its signed URL, not cached, since the
+     * URL expires; a matching If-None-Match is still a 304 from here, which needs no store at all.
+     */
+    private static void redirect(HttpServletRequest req, HttpServletResponse resp, String sha256, java.net.URI url) {
+        String etag = "\"" + sha256 + "\"";
+        resp.setHeader("ETag", etag);
+        if (TarballAnswer.decide(etag, 0, req::getHeader).status() == HttpServletResponse.SC_NOT_MODIFIED) {
+            resp.setHeader("Cache-Control", TarballAnswer.IMMUTABLE);
+            resp.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+            return;
+        }
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setHeader("Location", url.toString());
+        resp.setStatus(HttpServletResponse.SC_FOUND);
     }
 
     /**

@@ -27,12 +27,23 @@ public record Backend(Storage storage, Path scratchDir, AutoCloseable resources)
         Config.ObjectStorage s3 = config.objectStorage().get();
         Path local = localDir(s3);
         S3Client client = S3Clients.build(s3);
-        try {
-            S3Storage storage = S3Storage.open(client, s3.location(), S3Clients.describeEndpoint(s3), local,
-                    s3.cacheBytes(), readOnly, s3.allowUnconditionalWrites());
-            return new Backend(storage, emptied(local.resolve("scratch")), client);
-        } catch (RuntimeException e) {
+        var presigner = s3.presignedRedirect().isZero() ? null : S3Clients.presigner(s3);
+        AutoCloseable resources = () -> {
             client.close();
+            if (presigner != null) {
+                presigner.close();
+            }
+        };
+        try {
+            S3Storage storage = S3Storage.open(client, presigner, s3.location(), S3Clients.describeEndpoint(s3), local,
+                    s3.cacheBytes(), readOnly, s3.allowUnconditionalWrites());
+            return new Backend(storage, emptied(local.resolve("scratch")), resources);
+        } catch (RuntimeException e) {
+            try {
+                resources.close();
+            } catch (Exception ignored) {
+                // the failure that matters is e
+            }
             throw e;
         }
     }

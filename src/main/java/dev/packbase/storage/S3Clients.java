@@ -44,6 +44,17 @@ public final class S3Clients {
         return builder.build();
     }
 
+    /** Signs presigned GETs the way {@link #build} addresses the bucket (no request is sent). */
+    public static software.amazon.awssdk.services.s3.presigner.S3Presigner presigner(Config.ObjectStorage settings) {
+        var builder = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder()
+                .region(Region.of(settings.region()))
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                        .pathStyleAccessEnabled(settings.pathStyle()).build());
+        settings.endpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
     /** How logs and errors name the engine. */
     public static String describeEndpoint(Config.ObjectStorage settings) {
         return settings.endpoint().map(Object::toString).orElse("AWS S3 (" + settings.region() + ")");

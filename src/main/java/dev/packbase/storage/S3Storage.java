@@ -61,6 +61,7 @@ public final class S3Storage implements Storage {
     private static final int READ_ATTEMPTS = 5;
 
     private final S3Client s3;
+    private final software.amazon.awssdk.services.s3.presigner.S3Presigner presigner;
     private final S3Location location;
     private final String endpoint;
     private final Path tmp;
@@ -71,7 +72,13 @@ public final class S3Storage implements Storage {
 
     S3Storage(S3Client s3, S3Location location, String endpoint, Path localDir, long cacheBytes, boolean writable,
             long multipartThreshold) throws IOException {
+        this(s3, null, location, endpoint, localDir, cacheBytes, writable, multipartThreshold);
+    }
+
+    S3Storage(S3Client s3, software.amazon.awssdk.services.s3.presigner.S3Presigner presigner, S3Location location,
+            String endpoint, Path localDir, long cacheBytes, boolean writable, long multipartThreshold) throws IOException {
         this.s3 = s3;
+        this.presigner = presigner;
         this.location = location;
         this.endpoint = endpoint;
         this.tmp = localDir.resolve("uploads");
@@ -88,8 +95,15 @@ public final class S3Storage implements Storage {
      */
     public static S3Storage open(S3Client s3, S3Location location, String endpoint, Path localDir, long cacheBytes,
             boolean readOnly, boolean allowUnconditionalWrites) {
+        return open(s3, null, location, endpoint, localDir, cacheBytes, readOnly, allowUnconditionalWrites);
+    }
+
+    /** {@link #open}, with a presigner for {@link #presignedGet} (null: none). */
+    public static S3Storage open(S3Client s3, software.amazon.awssdk.services.s3.presigner.S3Presigner presigner,
+            S3Location location, String endpoint, Path localDir, long cacheBytes, boolean readOnly,
+            boolean allowUnconditionalWrites) {
         try {
-            S3Storage storage = new S3Storage(s3, location, endpoint, localDir, cacheBytes, !readOnly,
+            S3Storage storage = new S3Storage(s3, presigner, location, endpoint, localDir, cacheBytes, !readOnly,
                     MULTIPART_THRESHOLD);
             storage.names(""); // the bucket exists and the credentials may list it
             if (!readOnly) {
@@ -388,6 +402,21 @@ public final class S3Storage implements Storage {
         }
         call("delete " + object, () -> s3.deleteObject(b -> b.bucket(location.bucket()).key(object)));
         return true;
+    }
+
+    /** Signing is local (no request to the engine); whether the object exists is the caller's to know. */
+    @Override
+    public Optional<java.net.URI> presignedGet(String key, Duration validFor) throws IOException {
+        if (presigner == null) {
+            return Optional.empty();
+        }
+        String object = objectKey(key);
+        try {
+            return Optional.of(presigner.presignGetObject(b -> b.signatureDuration(validFor)
+                    .getObjectRequest(g -> g.bucket(location.bucket()).key(object))).url().toURI());
+        } catch (java.net.URISyntaxException | SdkException e) {
+            throw new IOException("cannot sign a URL for " + object + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -88,6 +88,14 @@ public interface Storage {
         return keys.size();
     }
 
+    /**
+     * A URL from which a client may GET the object's bytes directly for {@code validFor}, signed by the store
+     * (an object store's presigned URL); empty for a store that has none (files, memory).
+     */
+    default Optional<java.net.URI> presignedGet(String key, java.time.Duration validFor) throws IOException {
+        return Optional.empty();
+    }
+
     /** False for a read-only root (an edge node): every write method then throws. */
     boolean writable();
 

@@ -150,7 +150,7 @@ class S3StorageIT extends StorageContract {
         }
         var settings = new dev.packbase.config.Config.ObjectStorage(location,
                 java.util.Optional.of(java.net.URI.create("http://127.0.0.1:" + port)), "us-east-1", true,
-                Duration.ofSeconds(1), 0, java.util.Optional.of(dir), false);
+                Duration.ofSeconds(1), 0, java.util.Optional.of(dir), false, Duration.ZERO);
         try (S3Client gone = S3Clients.build(settings)) {
             S3Storage s = new S3Storage(gone, location, "gone", dir, 0, true, S3Storage.MULTIPART_THRESHOLD);
             long started = System.nanoTime();

@@ -124,7 +124,7 @@ public final class S3Engine implements AutoCloseable {
     /** Object-storage settings for {@code location} on this engine, with {@code localDir} as the node's directory. */
     public Config.ObjectStorage settings(S3Location location, Path localDir) {
         return new Config.ObjectStorage(location, Optional.of(endpoint()), "us-east-1", true, Duration.ofSeconds(5),
-                64L << 20, Optional.ofNullable(localDir), false);
+                64L << 20, Optional.ofNullable(localDir), false, Duration.ZERO);
     }
 
     /** Context-param settings that put a packbase node on {@code s3://bucket/prefix} of this engine. */
