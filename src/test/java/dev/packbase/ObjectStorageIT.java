@@ -282,16 +282,7 @@ class ObjectStorageIT {
     void aNodeKilledMidIngestLeavesNoPartialObjectAndTheNextFetchCompletes(int killAtUpload) throws Exception {
         int tags = 8;
         Path heavyRoot = Files.createDirectories(dir.resolve("heavy-upstream"));
-        dev.packbase.testing.UpstreamRepo repo = dev.packbase.testing.UpstreamRepo.create(heavyRoot, "heavy",
-                Files.createDirectories(dir.resolve("heavy-scratch")));
-        java.util.Random random = new java.util.Random(1);
-        for (int i = 0; i < tags; i++) {
-            byte[] blob = new byte[400_000];
-            random.nextBytes(blob);
-            repo.write("data/blob-" + i + ".bin", blob).write("build.zig.zon", ".{ .version = \"1." + i + ".0\" }\n");
-            repo.lightweightTag("v1." + i + ".0", repo.commit("release " + i, 1_700_000_000L + i));
-        }
-        repo.publish();
+        Fixtures.heavyRepo(heavyRoot, "heavy", Files.createDirectories(dir.resolve("heavy-scratch")), tags);
         try (GitHttpBackend heavy = GitHttpBackend.start(heavyRoot)) {
             Path uploads = Files.createDirectories(dir.resolve("node-k/uploads"));
             StandaloneProcess first = node("k", Map.of("PACKBASE_SEED", "false"));

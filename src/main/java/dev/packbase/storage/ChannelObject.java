@@ -70,12 +70,21 @@ final class ChannelObject implements StoredObject {
 
     @Override
     public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+        return transfer(channel, size, position, count, target);
+    }
+
+    /**
+     * {@link StoredObject#transferTo} on a channel of {@code size} bytes: {@code FileChannel.transferTo} until
+     * done (it may move fewer bytes per call), which the OS turns into sendfile(2) for a socket.
+     */
+    static long transfer(FileChannel channel, long size, long position, long count, WritableByteChannel target)
+            throws IOException {
         long end = Math.min(size, position + count);
         long at = position;
         while (at < end) {
             long n = channel.transferTo(at, end - at, target);
             if (n <= 0) {
-                break;
+                break; // the file is shorter than it was (it cannot be, short of tampering)
             }
             at += n;
         }

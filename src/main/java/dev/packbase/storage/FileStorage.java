@@ -414,17 +414,7 @@ public final class FileStorage implements Storage {
 
         @Override
         public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-            FileChannel c = channel();
-            long end = Math.min(size, position + count);
-            long at = position;
-            while (at < end) {
-                long n = c.transferTo(at, end - at, target);
-                if (n <= 0) {
-                    break; // the file is shorter than it was (it cannot be, short of tampering)
-                }
-                at += n;
-            }
-            return at - position;
+            return ChannelObject.transfer(channel(), size, position, count, target);
         }
 
         @Override
@@ -443,23 +433,6 @@ public final class FileStorage implements Storage {
             if (c != null) {
                 c.close();
             }
-        }
-    }
-
-    /** Lets a writer close "its" stream without closing the file before it is fsynced. */
-    private static final class NonClosingOutputStream extends java.io.FilterOutputStream {
-        NonClosingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }

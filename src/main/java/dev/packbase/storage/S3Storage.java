@@ -170,7 +170,7 @@ public final class S3Storage implements Storage {
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW),
                     1 << 16)) {
-                writer.writeTo(new NonClosing(out));
+                writer.writeTo(new NonClosingOutputStream(out));
             }
             if (!conditionalWrites && !emulatedConditionHolds(object, condition, etag)) {
                 return false;
@@ -500,23 +500,6 @@ public final class S3Storage implements Storage {
         } catch (SdkException e) {
             throw new StorageUnavailableException("object storage at " + endpoint + " failed to " + what + ": "
                     + e.getMessage(), e);
-        }
-    }
-
-    /** Lets a writer close "its" stream before the file is complete. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }

@@ -9,7 +9,6 @@ import dev.packbase.testing.Await;
 import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.StandaloneProcess;
 import dev.packbase.testing.Tarballs;
-import dev.packbase.testing.UpstreamRepo;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -56,15 +54,7 @@ class KilledIngestIT {
 
     @BeforeAll
     static void upstream() throws Exception {
-        UpstreamRepo repo = UpstreamRepo.create(upstreamRoot, "heavy", scratch);
-        Random random = new Random(1);
-        for (int i = 0; i < TAGS; i++) {
-            byte[] blob = new byte[400_000];
-            random.nextBytes(blob);
-            repo.write("data/blob-" + i + ".bin", blob).write("build.zig.zon", ".{ .version = \"1." + i + ".0\" }\n");
-            repo.lightweightTag("v1." + i + ".0", repo.commit("release " + i, 1_700_000_000L + i));
-        }
-        repo.publish();
+        dev.packbase.testing.Fixtures.heavyRepo(upstreamRoot, "heavy", scratch, TAGS);
         backend = GitHttpBackend.start(upstreamRoot);
     }
 

@@ -43,4 +43,21 @@ public final class Fixtures {
         repo.publish();
         return repo;
     }
+
+    /**
+     * {@code <projectRoot>/<name>.git} with {@code tags} releases {@code v1.<i>.0}, each adding a 400 KB random
+     * blob (fixed seed): an ingest long enough to be killed in the middle of.
+     */
+    public static UpstreamRepo heavyRepo(Path projectRoot, String name, Path scratch, int tags) {
+        UpstreamRepo repo = UpstreamRepo.create(projectRoot, name, scratch);
+        java.util.Random random = new java.util.Random(1);
+        for (int i = 0; i < tags; i++) {
+            byte[] blob = new byte[400_000];
+            random.nextBytes(blob);
+            repo.write("data/blob-" + i + ".bin", blob).write("build.zig.zon", ".{ .version = \"1." + i + ".0\" }\n");
+            repo.lightweightTag("v1." + i + ".0", repo.commit("release " + i, 1_700_000_000L + i));
+        }
+        repo.publish();
+        return repo;
+    }
 }
