@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.Json;
 import dev.packbase.config.Config;
 import dev.packbase.config.ConfigLoader;
-import dev.packbase.domain.ArchiveManifest;
 import dev.packbase.domain.S3Location;
-import dev.packbase.domain.TagManifest;
 import dev.packbase.storage.Backend;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
@@ -254,8 +252,12 @@ final class Migrate {
             return Optional.empty();
         }
         try (InputStream in = from.open(manifest)) {
-            return Optional.of(key.startsWith("h/") ? json.readValue(in, ArchiveManifest.class).tarball().sha256()
-                    : json.readValue(in, TagManifest.class).tarball().sha256());
+            // Both manifest kinds (TagManifest, ArchiveManifest) record it at tarball.sha256.
+            String sha256 = json.readTree(in).path("tarball").path("sha256").asText("");
+            if (sha256.isEmpty()) {
+                throw new VerifyFailed(manifest + " on the source names no tarball sha256; run verify on the source");
+            }
+            return Optional.of(sha256);
         }
     }
 

@@ -131,8 +131,9 @@ public final class S3Storage implements Storage {
     boolean probeConditionalWrites() throws IOException {
         String key = StorageKeys.STATE_DIR + "probe/" + UUID.randomUUID();
         try {
-            boolean first = createIfAbsent(key, out -> out.write('1'));
-            boolean second = createIfAbsent(key, out -> out.write('2'));
+            // replaceIf(null) is the bare If-None-Match PUT (createIfAbsent asks with a HEAD first).
+            boolean first = replaceIf(key, null, out -> out.write('1'));
+            boolean second = replaceIf(key, null, out -> out.write('2'));
             boolean stale = replaceIf(key, "\"0123456789abcdef0123456789abcdef\"", out -> out.write('3'));
             return first && !second && !stale;
         } finally {

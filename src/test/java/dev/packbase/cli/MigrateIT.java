@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * {@code java -jar packbase.war migrate} between a root directory and a bucket of a real S3 server, both ways:
  * everything copied and verified, the source untouched, a rerun after an interruption copies only what is
- * missing, {@code verify} passes on the bucket, and a node started on the bucket serves what was migrated.
+ * missing, {@code verify} passes and {@code reindex} rebuilds a lost record on the bucket, and a node started on
+ * the bucket serves what was migrated.
  */
 class MigrateIT {
     @TempDir
@@ -122,6 +123,16 @@ class MigrateIT {
         StandaloneProcess verify = command(onBucket, "verify");
         assertEquals(0, verify.awaitExit(Duration.ofSeconds(5)), verify.output());
         assertTrue(verify.output().contains("s3://" + bucket + "/reg"), verify.output());
+        try (S3Client s3 = engine.client()) {
+            s3.deleteObject(b -> b.bucket(bucket).key("reg/.packbase/packages/lib.json"));
+        }
+        Map<String, String> reindexing = new HashMap<>(onBucket);
+        reindexing.put("PACKBASE_ROOT", dir.resolve("reindex-root").toString());
+        StandaloneProcess reindex = command(reindexing, "reindex");
+        assertEquals(0, reindex.awaitExit(Duration.ofSeconds(5)), reindex.output());
+        assertTrue(reindex.output().contains("lib: "), reindex.output());
+        assertTrue(Files.exists(engine.objectFile(bucket, "reg/.packbase/packages/lib.json")),
+                "reindex rebuilt the record in the bucket from the manifests");
 
         Map<String, String> node = new HashMap<>(onBucket);
         node.put("PACKBASE_ROOT", dir.resolve("node-root").toString());
