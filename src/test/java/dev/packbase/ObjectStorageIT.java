@@ -174,6 +174,13 @@ class ObjectStorageIT {
         }
         JsonNode record = JSON.readTree(engine.objectFile(bucket, "registry/.packbase/packages/zlib-lite.json").toFile());
         assertEquals(ja.path("tarball_count").asInt(), record.path("tags").size(), "one record with every tag");
+        for (StandaloneProcess n : List.of(a, b)) {
+            Cmd.Result refs = Cmd.exec(dir, Map.of("HOME", dir.toString()), List.of("git", "ls-remote", "--tags",
+                    n.uri("/zlib-lite").toString()));
+            for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
+                assertTrue(refs.stdout().contains("refs/tags/" + tag), "every tag is a Git ref on each node: " + refs.stdout());
+            }
+        }
     }
 
     @Test
