@@ -2,7 +2,9 @@
 # Installs every real component the test suite drives, on Debian/Ubuntu:
 #   - Debian packages: git (upstreams, git http-backend), nginx, Caddy and fcgiwrap (reverse-proxy
 #     and baseline tests), curl/tar for the Maven wrapper, and a JDK 17;
-#   - real Zig releases from PyPI into ~/.cache/packbase/zig (tools/install-zig.sh).
+#   - real Zig releases from PyPI into ~/.cache/packbase/zig (tools/install-zig.sh);
+#   - the S3 server of the object-storage tests, versitygw, built with Go into
+#     ~/.cache/packbase/versitygw (tools/install-s3-engine.sh).
 # Idempotent: what is already there is not installed again. Needs root (or sudo) for apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."

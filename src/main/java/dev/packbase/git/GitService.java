@@ -194,7 +194,7 @@ public final class GitService {
                 // What JGit's own upload() would say, except for a store that is away for now: git prints
                 // "remote error: <message>", and the client can tell it to retry.
                 // A client that went away mid-pack lands here too, so the message may find no reader.
-                boolean unavailable = unavailable(e);
+                boolean unavailable = dev.packbase.storage.StorageUnavailableException.in(e).isPresent();
                 try {
                     out.write(PktLines.error(unavailable ? "the registry's storage is unavailable; retry in a few seconds"
                             : "internal server error"));
@@ -249,15 +249,6 @@ public final class GitService {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static boolean unavailable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof dev.packbase.storage.StorageUnavailableException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Dumb HTTP {@code info/refs}: one {@code <id>\t<ref>} line per tag. */

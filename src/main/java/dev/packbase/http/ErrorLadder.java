@@ -138,13 +138,12 @@ final class ErrorLadder {
      * anything else is an internal error.
      */
     private static PackbaseException classify(Throwable failure, String what) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof StorageUnavailableException unavailable) {
-                LOG.warning(() -> what + ": " + unavailable.getMessage());
-                return new PackbaseException(ErrorCode.STORAGE_UNAVAILABLE,
-                        "the registry's storage is unavailable; retry in a few seconds",
-                        Map.of("retry_after", STORAGE_RETRY_SECONDS), unavailable);
-            }
+        java.util.Optional<StorageUnavailableException> unavailable = StorageUnavailableException.in(failure);
+        if (unavailable.isPresent()) {
+            LOG.warning(() -> what + ": " + unavailable.get().getMessage());
+            return new PackbaseException(ErrorCode.STORAGE_UNAVAILABLE,
+                    "the registry's storage is unavailable; retry in a few seconds",
+                    Map.of("retry_after", STORAGE_RETRY_SECONDS), unavailable.get());
         }
         return failure instanceof PackbaseException p ? p : unexpected(failure, what);
     }

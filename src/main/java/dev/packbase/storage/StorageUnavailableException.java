@@ -13,4 +13,14 @@ public final class StorageUnavailableException extends IOException {
     public StorageUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The unavailable store among {@code failure}'s causes, if any: layers wrap I/O failures in their own. */
+    public static java.util.Optional<StorageUnavailableException> in(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof StorageUnavailableException unavailable) {
+                return java.util.Optional.of(unavailable);
+            }
+        }
+        return java.util.Optional.empty();
+    }
 }
