@@ -111,6 +111,7 @@ public final class Packbase implements AutoCloseable {
         if (!opened) {
             try {
                 registry.load();
+                update.reloadState();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the state under " + storage.describe(), e);
             }
@@ -167,9 +168,10 @@ public final class Packbase implements AutoCloseable {
         edgeReloader.scheduleWithFixedDelay(() -> {
             try {
                 if (registry.reloadIfChanged()) {
-                    update.reloadState();
                     LOG.info(() -> "reloaded state, " + registry.localNames().size() + " package(s)");
                 }
+                // A run on another node changes only the update state until it writes the snapshot.
+                update.reloadState();
             } catch (IOException | RuntimeException e) {
                 LOG.warning(() -> "cannot reload state: " + e.getMessage());
             }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.testing.Await;
+import dev.packbase.testing.CatalogServer;
 import dev.packbase.testing.Cmd;
 import dev.packbase.testing.Fixtures;
 import dev.packbase.testing.GitHttpBackend;
@@ -281,6 +282,62 @@ class ObjectStorageIT {
         Await.until("the default node to see the package", Duration.ofSeconds(60),
                 () -> get(off, "/p/zlib-lite/tag/v1.1.0.tar.gz").statusCode() == 200);
         assertArrayEquals(direct.body(), get(off, "/p/zlib-lite/tag/v1.1.0.tar.gz").body(), "off by default: served in place");
+    }
+
+    @Test
+    void anUpdateRunIsSingleFlightAcrossNodesAndANodeKilledDuringOneReleasesItAfterTheLease() throws Exception {
+        try (CatalogServer catalog = new CatalogServer()) {
+            Map<String, String> settings = Map.of("PACKBASE_SEED", "false", "PACKBASE_SOURCE", catalog.uri().toString(),
+                    "PACKBASE_UPDATE_COOLDOWN_SECONDS", "0");
+            StandaloneProcess a = node("a", settings);
+            StandaloneProcess b = node("b", settings);
+            catalog.hold();
+            CompletableFuture<HttpResponse<String>> run = CompletableFuture.supplyAsync(() -> call(() -> update(a)));
+            catalog.awaitHeld();
+
+            HttpResponse<String> refused = update(b);
+            assertEquals(503, refused.statusCode(), refused.body());
+            JsonNode error = JSON.readTree(refused.body());
+            assertEquals("busy", error.path("status").asText(), refused.body());
+            String runner = error.path("update").path("node").asText();
+            assertTrue(error.path("message").asText().contains(runner), refused.body());
+            Await.until("b to show a's run", Duration.ofSeconds(30), () -> "running".equals(updateState(b).path("state").asText()));
+            StandaloneProcess late = node("c", settings);
+            assertEquals("running", updateState(late).path("state").asText(), "a node that starts during the run leaves it running");
+            assertEquals(runner, updateState(late).path("node").asText());
+
+            catalog.release();
+            HttpResponse<String> done = run.join();
+            assertEquals(200, done.statusCode(), done.body());
+            Await.until("every node to show the run's end", Duration.ofSeconds(30), () -> List.of(a, b, late).stream()
+                    .allMatch(n -> call(() -> updateState(n)).path("state").asText().equals("idle")));
+
+            // A run whose node dies keeps the others out until its lease runs out, then any node runs.
+            catalog.hold();
+            int before = catalog.requests();
+            CompletableFuture<Void> lost = CompletableFuture.runAsync(() -> call(() -> update(a))).exceptionally(e -> null);
+            Await.until("a's second run to ask for the catalog", Duration.ofSeconds(30), () -> catalog.requests() > before);
+            a.process().destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            lost.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            catalog.release();
+            assertEquals(503, update(b).statusCode(), "inside the lease the killed node's run still counts");
+            Await.until("the lease to run out", Duration.ofSeconds(120), () -> "failed".equals(updateState(b).path("state").asText()));
+            assertTrue(updateState(b).path("error").asText().contains("interrupted"), updateState(b).toString());
+            HttpResponse<String> next = update(b);
+            assertEquals(200, next.statusCode(), next.body());
+            Await.until("c to show b's run", Duration.ofSeconds(30),
+                    () -> updateState(late).path("node").asText().equals(JSON.readTree(get(b, "/api/status").body())
+                            .path("update").path("node").asText()) && "idle".equals(updateState(late).path("state").asText()));
+        }
+    }
+
+    private HttpResponse<String> update(StandaloneProcess node) throws Exception {
+        return http.send(HttpRequest.newBuilder(node.uri("/api/update")).timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode updateState(StandaloneProcess node) throws Exception {
+        return JSON.readTree(get(node, "/api/status").body()).path("update");
     }
 
     /** kill -9 of a node after its n-th upload has begun (a file appears in its local upload area). */

@@ -398,6 +398,9 @@ final class ApiHandler implements Routes.Handler {
         if (state.error() != null) {
             updateView.put("error", state.error());
         }
+        if (state.node() != null) {
+            updateView.put("node", state.node());
+        }
         if (state.lastResult() != null) {
             updateView.put("last_result", state.lastResult());
         }

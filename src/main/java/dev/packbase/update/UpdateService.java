@@ -20,7 +20,7 @@ import dev.packbase.state.PackageState;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
 import java.io.IOException;
-import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +30,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -37,8 +42,8 @@ import java.util.logging.Logger;
  * catalog, ingests what is missing for catalog packages and local fixture repositories whose last
  * upstream check is older than the TTL, makes sure derived Git data is complete, and rewrites the
  * info snapshot of every package. One bad package is reported on that package and never stops the
- * run. Runs are single-flight (a call during a run never starts another) and rate-limited by a
- * cooldown; the state survives restarts.
+ * run. Runs are single-flight across every node on the store (a call during a run never starts another,
+ * {@link UpdateRuns}) and rate-limited by a cooldown; the state survives restarts.
  */
 public final class UpdateService {
     private static final Logger LOG = Logger.getLogger(UpdateService.class.getName());
@@ -53,6 +58,7 @@ public final class UpdateService {
     private final Clock clock;
     private final CatalogReader catalogReader;
     private final Object gate = new Object();
+    private final UpdateRuns runs;
     private volatile UpdateState state;
     private final ClosureService closures;
 
@@ -69,84 +75,142 @@ public final class UpdateService {
         this.clock = clock;
         this.catalogReader = new CatalogReader(json, config.fetch().catalogMaxBytes(), config.fetch().timeout(),
                 config.fetch().allowFileUrls());
-        this.state = loadState();
+        // A file root has one writing process; on a bucket, any number of nodes write.
+        boolean soleWriter = storage.writable() && config.objectStorage().isEmpty();
+        this.runs = new UpdateRuns(storage, json, clock, nodeName(), soleWriter);
+        this.state = UpdateState.initial();
+    }
+
+    /** {@code pid@host} and a random suffix: two instances in one JVM are two nodes too. */
+    private static String nodeName() {
+        return ManagementFactory.getRuntimeMXBean().getName() + "#"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     }
 
     public UpdateState state() {
         return state;
     }
 
+    /**
+     * The stored state, a run whose node was lost shown as interrupted (and stored so by a writable node).
+     * An unreadable store keeps what was known.
+     */
     private UpdateState loadState() {
-        UpdateState loaded = UpdateState.initial();
         try {
-            if (storage.stat(StorageKeys.UPDATE_STATE).isPresent()) {
-                try (InputStream in = storage.open(StorageKeys.UPDATE_STATE)) {
-                    loaded = json.readValue(in, UpdateState.class);
-                }
+            UpdateRuns.Current current = runs.read();
+            if (current.lost() && storage.writable()) {
+                runs.replace(current, current.state());
             }
-        } catch (IOException e) {
-            LOG.warning(() -> "ignoring unreadable " + StorageKeys.UPDATE_STATE + ": " + e.getMessage());
+            return current.state();
+        } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "cannot read " + StorageKeys.UPDATE_STATE + ": " + e.getMessage());
+            return state == null ? UpdateState.initial() : state;
         }
-        if ("running".equals(loaded.state())) {
-            // The node stopped in the middle of a run: say so instead of claiming it still runs.
-            loaded = new UpdateState("failed", loaded.startedAt(), loaded.startedAt(),
-                    "interrupted: the node stopped during the run", loaded.sourcePackages(), loaded.lastResult());
-            if (storage.writable()) {
-                persist(loaded);
-            }
-        }
-        return loaded;
     }
 
-    /** Reloads the persisted state (read-only edges follow the central node's runs this way). */
+    /** Reads the stored state: at start, and then on every node that follows other writers. */
     public void reloadState() {
         state = loadState();
     }
 
-    private void persist(UpdateState next) {
-        try {
-            storage.replace(StorageKeys.UPDATE_STATE, out -> json.writeValue(out, next));
-        } catch (IOException e) {
-            LOG.warning(() -> "cannot persist update state: " + e.getMessage());
-        }
-        state = next;
-    }
-
-    /** Runs an update now, or refuses: read_only, busy (a run is going on) or cooldown. */
+    /**
+     * Runs an update now, or refuses: read_only, busy (a run is going on here or on another node on the
+     * same store) or cooldown.
+     */
     public UpdateState.Result update() {
         if (!storage.writable()) {
             throw new PackbaseException(ErrorCode.READ_ONLY, "this node serves a read-only root; update on the central node");
         }
         long now = clock.instant().getEpochSecond();
         synchronized (gate) {
-            UpdateState current = state;
-            if ("running".equals(current.state())) {
-                throw new PackbaseException(ErrorCode.BUSY, "an update is already running since " + current.startedAt(),
-                        Map.of("update", current, "retry_after", 5), null);
+            UpdateRuns.Current current = readRuns();
+            UpdateState last = current.state();
+            if (last.running()) {
+                throw busy(last);
             }
             long cooldown = config.update().cooldown().toSeconds();
-            if (current.updatedAt() != null && now - current.updatedAt() < cooldown) {
-                long wait = cooldown - (now - current.updatedAt());
+            if (last.updatedAt() != null && now - last.updatedAt() < cooldown) {
+                long wait = cooldown - (now - last.updatedAt());
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("retry_after", wait);
-                details.put("update", current);
-                throw new PackbaseException(ErrorCode.COOLDOWN, "the last update ended " + (now - current.updatedAt())
+                details.put("update", last);
+                throw new PackbaseException(ErrorCode.COOLDOWN, "the last update ended " + (now - last.updatedAt())
                         + " s ago; the next one may start in " + wait + " s (PACKBASE_UPDATE_COOLDOWN_SECONDS)", details, null);
             }
-            persist(new UpdateState("running", now, current.updatedAt(), null, current.sourcePackages(),
-                    current.lastResult()));
+            UpdateState claimed = last.startedBy(runs.node(), now);
+            if (!claim(current, claimed)) {
+                UpdateState winner = readRuns().state();
+                throw busy(winner.running() ? winner : claimed);
+            }
+            state = claimed;
         }
+        ScheduledExecutorService heartbeat = heartbeat(now);
         try {
             UpdateState.Result result = run(now);
-            persist(new UpdateState("idle", now, clock.instant().getEpochSecond(), null, result.sourcePackages(), result));
+            end(now, s -> s.finished(result, clock.instant().getEpochSecond()));
             LOG.info(() -> "update finished: " + result.packagesSynced() + " synced, " + result.packagesFresh() + " fresh, "
                     + result.packagesFailed() + " failed, " + result.tarballsCreated() + " tarballs created");
             return result;
         } catch (RuntimeException e) {
-            persist(new UpdateState("failed", now, clock.instant().getEpochSecond(), e.getMessage(), state.sourcePackages(),
-                    state.lastResult()));
+            end(now, s -> s.failed(e.getMessage(), clock.instant().getEpochSecond()));
             throw e;
+        } finally {
+            heartbeat.shutdownNow();
         }
+    }
+
+    private static PackbaseException busy(UpdateState running) {
+        String where = running.node() == null ? "" : " on " + running.node();
+        return new PackbaseException(ErrorCode.BUSY, "an update is already running" + where + " since "
+                + running.startedAt(), Map.of("update", running, "retry_after", 5), null);
+    }
+
+    private UpdateRuns.Current readRuns() {
+        try {
+            return runs.read();
+        } catch (IOException e) {
+            throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot read the update state: " + e.getMessage(), e);
+        }
+    }
+
+    private boolean claim(UpdateRuns.Current current, UpdateState claimed) {
+        try {
+            return runs.replace(current, claimed);
+        } catch (IOException e) {
+            throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot claim the update run: " + e.getMessage(), e);
+        }
+    }
+
+    /** Renews this run's lease every quarter of it until the run ends. */
+    private ScheduledExecutorService heartbeat(long startedAt) {
+        ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "packbase-update-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = UpdateRuns.LEASE.toMillis() / 4;
+        beat.scheduleWithFixedDelay(() -> {
+            try {
+                if (!runs.changeOwnRun(startedAt, s -> s.beating(clock.instant().getEpochSecond()))) {
+                    LOG.warning("update: this run lost its claim; another node took the next run over");
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warning(() -> "update: cannot renew the run's heartbeat: " + e.getMessage());
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        return beat;
+    }
+
+    /** Stores how this node's run ended, unless another node took the run over meanwhile. */
+    private void end(long startedAt, UnaryOperator<UpdateState> ending) {
+        try {
+            if (!runs.changeOwnRun(startedAt, ending)) {
+                LOG.warning("update: not storing this run's end; another node took the run over after its lease ran out");
+            }
+        } catch (IOException e) {
+            LOG.warning(() -> "cannot persist update state: " + e.getMessage());
+        }
+        state = ending.apply(state);
     }
 
     /** One package to sync: from the catalog, or a fixture repository under the root. */
