@@ -24,6 +24,7 @@ import dev.packbase.state.PackageState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import dev.packbase.update.UpdateService;
+import dev.packbase.web.WebFace;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,6 +61,7 @@ public final class Packbase implements AutoCloseable {
     private final ArchiveState archives;
     private final ZigHashes hashes;
     private final Bundler bundler;
+    private final WebFace web;
     private final WorkPool work;
     private final java.util.concurrent.CompletableFuture<Void> derivedChecked = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean closed;
@@ -91,6 +93,7 @@ public final class Packbase implements AutoCloseable {
         this.bundler = new Bundler(hashes, storage);
         this.update = new UpdateService(config, storage, registry, fetches, closures, refresher, json, clock,
                 new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
+        this.web = new WebFace(registry, hashes, storage, json, update::state);
     }
 
     /** Builds the object graph of one instance. Nothing runs yet: no thread, no state read. */
@@ -131,6 +134,7 @@ public final class Packbase implements AutoCloseable {
         registry.start();
         seedIfEmpty();
         checkDerivedDataInBackground();
+        web.start();
         if (!storage.writable() || config.objectStorage().isPresent()) {
             followOtherWriters();
         }
@@ -328,6 +332,10 @@ public final class Packbase implements AutoCloseable {
         return bundler;
     }
 
+    public WebFace web() {
+        return web;
+    }
+
     /** Derive, verify and publish without ingesting (update, reindex, the startup check). */
     public Refresher refresher() {
         return refresher;
@@ -344,6 +352,7 @@ public final class Packbase implements AutoCloseable {
             edgeReloader.shutdownNow();
         }
         work.close();
+        web.close();
         registry.close();
         backend.close();
         LOG.info("packbase stopped");

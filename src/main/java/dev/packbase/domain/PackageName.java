@@ -10,10 +10,13 @@ import java.util.Set;
  * paths (the root alias {@code /<pkg>} shares the URL space with them) are reserved.
  */
 public record PackageName(String value) {
-    /** Top-level paths of packbase (and of the WAR: the launcher lives under /dev, metadata under META-INF). */
+    /**
+     * Top-level paths of packbase (and of the WAR: the launcher lives under /dev, metadata under META-INF;
+     * the web face's own files and pages are under /-).
+     */
     public static final Set<String> RESERVED = Set.of(
             "api", "p", "h", "git", "dev", "web-inf", "meta-inf", "static", "assets", "health",
-            "favicon.ico", "robots.txt", "index.html", ".well-known");
+            "favicon.ico", "robots.txt", "index.html", ".well-known", "-");
 
     public PackageName {
         if (!isValid(value)) {

@@ -19,9 +19,16 @@ public record ServedPackage(String name, String upstreamUrl, long checkedAt, Lis
         commits = List.copyOf(commits);
     }
 
-    /** One tag's (or pinned commit's) serving data; field names as in {@link TagEntry}. */
+    /**
+     * One tag's (or pinned commit's) serving data; field names as in {@link TagEntry}.
+     * {@code dependencyHashes} are the hashes its {@code build.zig.zon} declares (for the reverse index).
+     */
     public record ServedTag(String tag, long sizeBytes, String sha256, String commitOid, long commitTime,
-            String zigHash, String zigLegacyHash) {
+            String zigHash, String zigLegacyHash, List<String> dependencyHashes) {
+
+        public ServedTag {
+            dependencyHashes = List.copyOf(dependencyHashes);
+        }
     }
 
     /** "Latest" order of {@link PackageRecord#LATEST_ORDER}, on served tags. */
@@ -35,7 +42,12 @@ public record ServedPackage(String name, String upstreamUrl, long checkedAt, Lis
     private static List<ServedTag> served(List<TagEntry> entries) {
         return entries.stream().map(t -> new ServedTag(t.tag(), t.sizeBytes(), t.sha256(), t.commitOid(),
                 t.commitTime(), t.zig() == null ? null : t.zig().hash(),
-                t.zig() == null ? null : t.zig().legacyHash())).toList();
+                t.zig() == null ? null : t.zig().legacyHash(), dependencyHashes(t))).toList();
+    }
+
+    private static List<String> dependencyHashes(TagEntry t) {
+        return t.zig() == null ? List.of() : t.zig().dependencies().stream().map(ZigInfo.Dependency::hash)
+                .filter(java.util.Objects::nonNull).toList();
     }
 
     public Optional<ServedTag> tag(String tag) {

@@ -3,6 +3,7 @@ package dev.packbase.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.domain.ZigSnippets;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.closure.Bundler;

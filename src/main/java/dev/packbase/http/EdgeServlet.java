@@ -33,7 +33,7 @@ final class EdgeServlet extends HttpServlet {
             return;
         }
         String path = req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
-        Routes.Match match = routes.find(path);
+        Routes.Match match = routes.find(path, req);
         Dialect dialect = match == null ? Dialect.JSON : match.route().dialect();
         var busy = limit.tryEnter();
         if (busy != null) {

@@ -41,10 +41,18 @@ final class ErrorLadder {
     /** What a client is told to wait when the store is unavailable: about one engine restart. */
     private static final int STORAGE_RETRY_SECONDS = 5;
 
-    private final ObjectMapper json;
+    /** The page a browser gets for an error on the web face. */
+    @FunctionalInterface
+    interface ErrorPages {
+        byte[] page(HttpServletRequest req, int status, String message);
+    }
 
-    ErrorLadder(ObjectMapper json) {
+    private final ObjectMapper json;
+    private final ErrorPages pages;
+
+    ErrorLadder(ObjectMapper json, ErrorPages pages) {
         this.json = json;
+        this.pages = pages;
     }
 
     /** Answers a handler's failure. */
@@ -64,7 +72,7 @@ final class ErrorLadder {
         Object status = req.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         Object uri = req.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         String where = uri == null ? req.getRequestURI() : uri.toString();
-        Dialect dialect = routes.dialect(pathWithinContext(where, req.getContextPath()));
+        Dialect dialect = routes.dialect(pathWithinContext(where, req.getContextPath()), req);
         if (req.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable t) {
             answer(req, resp, dialect, classify(t, "request " + where));
             return;
@@ -111,7 +119,11 @@ final class ErrorLadder {
         }
         resp.setHeader("Cache-Control", "no-cache");
         byte[] body;
-        if (inUploadPack(req)) {
+        if (dialect == Dialect.HTML) {
+            resp.setStatus(code.httpStatus());
+            PageHandler.pageHeaders(resp);
+            body = pages.page(req, code.httpStatus(), message);
+        } else if (inUploadPack(req)) {
             resp.setStatus(HttpServletResponse.SC_OK);
             resp.setContentType("application/x-git-upload-pack-result");
             body = PktLines.error(message);

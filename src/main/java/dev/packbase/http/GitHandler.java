@@ -46,7 +46,7 @@ final class GitHandler {
     }
 
     /** Whether the root alias takes a path: {@code /<pkg>/<Git path>}, not any other {@code /<name>/…}. */
-    static boolean isAliasPath(Routes.Match match) {
+    static boolean isAliasPath(Routes.Match match, HttpServletRequest req) {
         String rest = match.rest();
         return rest.length() > 1 && isGitPath(rest.substring(1));
     }

@@ -47,9 +47,11 @@ public final class PackbaseListener implements ServletContextListener {
         TarballHandler tarballs = new TarballHandler(resolver, sender, packbase.storage(), publicUrls);
         GitHandler git = new GitHandler(packbase.git());
         RootHandler root = new RootHandler(packbase.config(), bodies);
+        PageHandler pages = new PageHandler(packbase.web(), publicUrls, packbase.config().release());
 
-        EdgeServlet edge = new EdgeServlet(routes(api, tarballs, git, root),
-                new RequestLimit(packbase.config().http().maxConcurrentRequests()), new ErrorLadder(packbase.json()));
+        EdgeServlet edge = new EdgeServlet(routes(api, tarballs, git, root, pages),
+                new RequestLimit(packbase.config().http().maxConcurrentRequests()),
+                new ErrorLadder(packbase.json(), pages::errorPage));
         ServletRegistration.Dynamic registration = context.addServlet("packbase", edge);
         registration.addMapping("/*");
         registration.setLoadOnStartup(1);
@@ -61,12 +63,22 @@ public final class PackbaseListener implements ServletContextListener {
      * Every path packbase answers, first match wins (see {@link Routes} for the pattern syntax). Anything else is a
      * JSON 404. web.xml's error page ({@code /api/_error}) is not a route: the servlet answers every ERROR dispatch.
      */
-    static Routes routes(ApiHandler api, TarballHandler tarballs, GitHandler git, RootHandler root) {
+    static Routes routes(ApiHandler api, TarballHandler tarballs, GitHandler git, RootHandler root, PageHandler pages) {
         return new Routes()
                 .add("/api/*", Dialect.JSON, api)
                 .add("/p/*", Dialect.JSON, tarballs::byTag)
                 .add("/h/*", Dialect.JSON, tarballs::byHash)
                 .add("/git/*", Dialect.GIT, git::underGit)
+                // The web face: pages for browsers only (PageHandler.wantsHtml); other clients fall through.
+                .add("/-/style.css", Dialect.HTML, pages::asset)
+                .add("/-/site.js", Dialect.HTML, pages::asset)
+                .add("/-/status", Dialect.HTML, pages::status, PageHandler::wantsHtml)
+                .add("/", Dialect.HTML, pages::index, PageHandler::wantsHtml)
+                .add("/{pkg}", Dialect.HTML, pages::latest, PageHandler::wantsHtml)
+                .add("/{pkg}/commit/{id}", Dialect.HTML, pages::commit, PageHandler::wantsHtml)
+                .add("/{pkg}/commit/{id}/-/*", Dialect.HTML, pages::commitFiles, PageHandler::filesOrImage)
+                .add("/{pkg}/{version}", Dialect.HTML, pages::version, PageHandler::versionPage)
+                .add("/{pkg}/{version}/-/*", Dialect.HTML, pages::tagFiles, PageHandler::filesOrImage)
                 .add("/{repo}/*", Dialect.GIT, git::atRoot, GitHandler::isAliasPath)
                 .add("/", Dialect.JSON, root);
     }

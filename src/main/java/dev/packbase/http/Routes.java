@@ -4,7 +4,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 
 /**
  * The route table: every path packbase answers, in order, each with its handler and the {@link Dialect} its
@@ -25,9 +24,14 @@ final class Routes {
         void handle(HttpServletRequest req, HttpServletResponse resp, Match match) throws Exception;
     }
 
+    /** Whether a route takes a request its pattern matched (by the rest of the path, or by its headers). */
+    @FunctionalInterface
+    interface Guard {
+        boolean takes(Match match, HttpServletRequest req);
+    }
+
     /** One line of the table. */
-    record Route(String pattern, Dialect dialect, Handler handler, Predicate<Match> guard, Segment[] segments,
-            boolean rest) {
+    record Route(String pattern, Dialect dialect, Handler handler, Guard guard, Segment[] segments, boolean rest) {
     }
 
     /** A literal segment, or a capture when {@code name} is set. */
@@ -56,33 +60,33 @@ final class Routes {
 
     /** Adds a route at the end of the table. */
     Routes add(String pattern, Dialect dialect, Handler handler) {
-        return add(pattern, dialect, handler, m -> true);
+        return add(pattern, dialect, handler, (m, req) -> true);
     }
 
-    /** Adds a route that only takes the paths its {@code guard} accepts. */
-    Routes add(String pattern, Dialect dialect, Handler handler, Predicate<Match> guard) {
+    /** Adds a route that only takes the requests its {@code guard} accepts. */
+    Routes add(String pattern, Dialect dialect, Handler handler, Guard guard) {
         routes.add(compile(pattern, dialect, handler, guard));
         return this;
     }
 
-    /** The first route taking {@code path} (decoded, within the context), or null when none does. */
-    Match find(String path) {
+    /** The first route taking {@code req} for {@code path} (decoded, within the context), or null when none does. */
+    Match find(String path, HttpServletRequest req) {
         for (Route route : routes) {
             Match m = match(route, path);
-            if (m != null && route.guard().test(m)) {
+            if (m != null && route.guard().takes(m, req)) {
                 return m;
             }
         }
         return null;
     }
 
-    /** The dialect errors on {@code path} are answered in: the matching route's, JSON when none matches. */
-    Dialect dialect(String path) {
-        Match m = find(path);
+    /** The dialect errors of {@code req} on {@code path} are answered in: the matching route's, JSON when none matches. */
+    Dialect dialect(String path, HttpServletRequest req) {
+        Match m = find(path, req);
         return m == null ? Dialect.JSON : m.route().dialect();
     }
 
-    private static Route compile(String pattern, Dialect dialect, Handler handler, Predicate<Match> guard) {
+    private static Route compile(String pattern, Dialect dialect, Handler handler, Guard guard) {
         if (!pattern.startsWith("/")) {
             throw new IllegalArgumentException("a route pattern starts with '/': " + pattern);
         }

@@ -1,5 +1,6 @@
 package dev.packbase.http;
 
+import dev.packbase.domain.ZigSnippets;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageName;

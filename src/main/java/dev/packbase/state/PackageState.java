@@ -317,6 +317,46 @@ public final class PackageState {
         return s;
     }
 
+    /** Whether the package's info entry says healthy; empty when it has none. */
+    public Optional<Boolean> healthy(String name) {
+        return Optional.ofNullable(healthy.get(name));
+    }
+
+    /**
+     * The reverse dependency index: the packages here whose tags or pinned commits declare, in their
+     * {@code build.zig.zon}, a hash of one of {@code name}'s tarballs. Computed from memory at most once per
+     * generation.
+     */
+    public List<String> dependents(String name) {
+        long current = generation.get();
+        Dependents d = dependents;
+        if (d == null || d.generation() != current) {
+            Map<String, TreeSet<String>> by = new HashMap<>();
+            for (ServedPackage pkg : packages.values()) {
+                for (RefKind kind : RefKind.values()) {
+                    for (ServedPackage.ServedTag tag : kind == RefKind.TAG ? pkg.tags() : pkg.commits()) {
+                        for (String hash : tag.dependencyHashes()) {
+                            TagRef target = byZigHash.get(hash);
+                            if (target != null && !target.packageName().equals(pkg.name())) {
+                                by.computeIfAbsent(target.packageName(), k -> new TreeSet<>()).add(pkg.name());
+                            }
+                        }
+                    }
+                }
+            }
+            Map<String, List<String>> index = new HashMap<>();
+            by.forEach((k, v) -> index.put(k, List.copyOf(v)));
+            d = new Dependents(current, index);
+            dependents = d;
+        }
+        return d.by().getOrDefault(name, List.of());
+    }
+
+    private record Dependents(long generation, Map<String, List<String>> by) {
+    }
+
+    private volatile Dependents dependents;
+
     /** A stored source catalog snapshot, if any. */
     public Optional<SourceCatalog> readCatalog(String key) throws IOException {
         if (storage.stat(key).isEmpty()) {

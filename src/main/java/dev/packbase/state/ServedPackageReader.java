@@ -68,6 +68,7 @@ final class ServedPackageReader {
         String commitOid = null;
         String zigHash = null;
         String zigLegacyHash = null;
+        List<String> dependencyHashes = new ArrayList<>();
         long size = 0;
         long commitTime = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -87,6 +88,7 @@ final class ServedPackageReader {
                             switch (z) {
                                 case "hash" -> zigHash = p.getValueAsString();
                                 case "legacy_hash" -> zigLegacyHash = p.getValueAsString();
+                                case "dependencies" -> dependencyHashes(p, dependencyHashes);
                                 default -> p.skipChildren();
                             }
                         }
@@ -98,7 +100,26 @@ final class ServedPackageReader {
         if (tag == null) {
             throw new IOException("a tag entry without a tag");
         }
-        return new ServedTag(tag, size, sha256, commitOid, commitTime, zigHash, zigLegacyHash);
+        return new ServedTag(tag, size, sha256, commitOid, commitTime, zigHash, zigLegacyHash, dependencyHashes);
+    }
+
+    /** The {@code hash} of each entry of {@code zig.dependencies}, the parser on the array's start. */
+    private static void dependencyHashes(JsonParser p, List<String> into) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("hash") && value == JsonToken.VALUE_STRING) {
+                    into.add(p.getText());
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
     }
 
     private static void expect(JsonToken actual, JsonToken expected, String what) throws IOException {

@@ -21,6 +21,8 @@ public final class StorageKeys {
     public static final String SOURCE_CURRENT = STATE_DIR + "source/current.json";
     public static final String SOURCE_PREVIOUS = STATE_DIR + "source/previous.json";
     public static final String UPDATE_STATE = STATE_DIR + "update-state.json";
+    /** The web face's package descriptions by tarball sha256 (derived from the READMEs, rebuilt when lost). */
+    public static final String WEB_SUMMARIES = STATE_DIR + "web/summaries.json";
     /** Bare fixture repositories that POST /api/update imports like any upstream. */
     public static final String FIXTURES_DIR = "git/";
 

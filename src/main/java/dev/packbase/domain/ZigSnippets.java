@@ -1,6 +1,5 @@
-package dev.packbase.http;
+package dev.packbase.domain;
 
-import dev.packbase.domain.ZigInfo;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -10,7 +9,7 @@ import java.util.regex.Pattern;
  * {@code .name} (what {@code zig fetch --save} would use), quoted as {@code .@"…"} when it is not a
  * plain identifier.
  */
-final class ZigSnippets {
+public final class ZigSnippets {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> KEYWORDS = Set.of("addrspace", "align", "allowzero", "and", "anyframe", "anytype",
             "asm", "break", "callconv", "catch", "comptime", "const", "continue", "defer", "else", "enum", "errdefer",
@@ -25,7 +24,7 @@ final class ZigSnippets {
      * The dependency line, with the new hash form (Zig 0.14+) unless {@code legacy} asks for the
      * {@code 1220…} form (Zig 0.12/0.13); null when that hash does not exist for the package.
      */
-    static String dependency(String packageName, ZigInfo zig, String tarballUrl, boolean legacy) {
+    public static String dependency(String packageName, ZigInfo zig, String tarballUrl, boolean legacy) {
         if (zig == null) {
             return null;
         }
