@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every real component the test suite drives, on Debian/Ubuntu:
 #   - Debian packages: git (upstreams, git http-backend), nginx, Caddy and fcgiwrap (reverse-proxy
-#     and baseline tests), curl/tar for the Maven wrapper, and a JDK 17;
+#     and baseline tests), Chromium and its ChromeDriver (the web face's browser tests), curl/tar
+#     for the Maven wrapper, and a JDK 17;
 #   - real Zig releases from PyPI into ~/.cache/packbase/zig (tools/install-zig.sh);
 #   - the S3 server of the object-storage tests, versitygw, built with Go into
 #     ~/.cache/packbase/versitygw (tools/install-s3-engine.sh).
@@ -9,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(git curl ca-certificates tar jq openjdk-17-jdk-headless python3-pip nginx caddy fcgiwrap)
+packages=(git curl ca-certificates tar jq openjdk-17-jdk-headless python3-pip nginx caddy fcgiwrap chromium chromium-driver
+  fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -231,7 +231,7 @@ public final class WebFace {
     }
 
     /** README links: to the version's files (relative), kept (http, https, mailto), or dropped. */
-    private static Readme.Links links(Site site, String pkg, RefKind kind, String version, TarballFiles.Listing listing) {
+    static Readme.Links links(Site site, String pkg, RefKind kind, String version, TarballFiles.Listing listing) {
         String filesBase = site.context() + "/" + Html.segment(pkg) + (kind == RefKind.COMMIT ? "/commit/" : "/")
                 + Html.segment(version) + "/-/";
         return new Readme.Links() {

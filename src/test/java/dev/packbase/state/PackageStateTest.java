@@ -279,4 +279,36 @@ class PackageStateTest {
         assertFalse(after.get(StorageKeys.INFO_SNAPSHOT).contains("hotel"), "the snapshot is written at the run's end");
         assertTrue(state.info("hotel").isEmpty());
     }
+
+    @Test
+    void theReverseIndexNamesThePackagesWhoseTagsDeclareAHashOfThisOne() throws Exception {
+        PackageState state = new PackageState(new dev.packbase.storage.MemoryStorage(), JSON);
+        PackageRecord leaf = record("leaf", 2);
+        state.save(leaf);
+        String leafHash = leaf.tags().get(1).zig().hash();
+        String leafLegacy = leaf.tags().get(0).zig().legacyHash();
+        state.save(dependingOn("app", 10, leafHash, "1220" + hex(99, 64)));
+        state.save(dependingOn("tool", 20, leafLegacy));
+        assertEquals(List.of("app", "tool"), state.dependents("leaf"));
+        assertEquals(List.of(), state.dependents("app"), "a hash held nowhere here names no package");
+
+        // Loaded from storage, the index is the same: the reader keeps the declared hashes.
+        PackageState reloaded = new PackageState(state.storage(), JSON);
+        reloaded.load();
+        assertEquals(List.of("app", "tool"), reloaded.dependents("leaf"));
+    }
+
+    private static PackageRecord dependingOn(String name, int seed, String... hashes) {
+        TagEntry t = tag("v1.0.0", seed);
+        ZigInfo z = t.zig();
+        List<ZigInfo.Dependency> deps = java.util.Arrays.stream(hashes)
+                .map(h -> new ZigInfo.Dependency("d" + h.length(), "https://example.org/x.tar.gz", h, null, null)).toList();
+        ZigInfo withDeps = new ZigInfo(z.hash(), z.legacyHash(), null, z.digest(), z.totalSize(), z.fileCount(), z.name(),
+                z.nameForm(), z.version(), z.fingerprint(), z.minimumZigVersion(), z.paths(), deps, z.acceptedBy(), null,
+                z.warnings());
+        TagEntry entry = new TagEntry(t.tag(), t.upstreamObject(), t.upstreamCommit(), t.treeOid(), t.commitOid(),
+                t.commitTime(), t.sizeBytes(), t.sha256(), t.md5(), t.crc32(), t.tarSha256(), t.fileCount(), withDeps);
+        return new PackageRecord(PackageRecord.FORMAT, name, "https://example.org/" + name, 1, 1, List.of(entry), List.of(),
+                List.of());
+    }
 }
