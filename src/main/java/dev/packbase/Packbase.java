@@ -93,7 +93,7 @@ public final class Packbase implements AutoCloseable {
         this.bundler = new Bundler(hashes, storage);
         this.update = new UpdateService(config, storage, registry, fetches, closures, refresher, json, clock,
                 new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
-        this.web = new WebFace(registry, hashes, storage, json, update::state);
+        this.web = new WebFace(registry, hashes, closures, storage, json, update::state);
     }
 
     /** Builds the object graph of one instance. Nothing runs yet: no thread, no state read. */

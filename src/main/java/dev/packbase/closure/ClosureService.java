@@ -133,14 +133,20 @@ public final class ClosureService {
 
     /** The closure last stored for a version ({@code GET /api/closure/<pkg>/<tag>}). */
     public Closure stored(PackageName pkg, RefKind kind, String name) {
+        return find(pkg, kind, name).orElseThrow(() -> new PackbaseException(ErrorCode.NOT_FOUND, "no closure is stored for "
+                + pkg + " " + kind.segment() + " '" + name + "': POST /api/closure mirrors it",
+                Map.of("package", pkg.value()), null));
+    }
+
+    /** The closure last stored for a version, if one is. */
+    public java.util.Optional<Closure> find(PackageName pkg, RefKind kind, String name) {
         String key = StorageKeys.closure(pkg, kind, name);
         try {
             if (storage.stat(key).isEmpty()) {
-                throw new PackbaseException(ErrorCode.NOT_FOUND, "no closure is stored for " + pkg + " " + kind.segment()
-                        + " '" + name + "': POST /api/closure mirrors it", Map.of("package", pkg.value()), null);
+                return java.util.Optional.empty();
             }
             try (InputStream in = storage.open(key)) {
-                return json.readValue(in, Closure.class);
+                return java.util.Optional.of(json.readValue(in, Closure.class));
             }
         } catch (IOException e) {
             throw new PackbaseException(ErrorCode.INTERNAL_ERROR, "cannot read " + key + ": " + e.getMessage(), e);

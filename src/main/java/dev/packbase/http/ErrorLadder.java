@@ -30,6 +30,7 @@ import java.util.logging.Logger;
  *       "RPC failed; HTTP 503"); JGit's server does the same. Anything else (info/refs, dumb HTTP, push)
  *       gets the status with a {@code text/plain} message, which git prints as "remote: …" before its own
  *       line.</li>
+ *   <li>HTML: the web face's own page with the status and the message, under the pages' headers.</li>
  * </ul>
  * Both carry {@code X-Packbase-Error} with the code, and {@code Retry-After} when the failure says when to retry.
  */

@@ -38,7 +38,17 @@ final class Catalogue {
     record Result(List<Row> rows, int matches, int page, int pages, int total) {
     }
 
-    private record Built(long generation, int summaries, List<Row> rows) {
+    /** The rows of one state generation, by name and newest first (both orders made once). */
+    private record Built(long generation, int summaries, List<Row> byName, List<Row> byDate) {
+    }
+
+    private static boolean matches(String text, List<String> terms) {
+        for (String t : terms) {
+            if (!text.contains(t)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private final PackageState registry;
@@ -51,16 +61,18 @@ final class Catalogue {
     }
 
     Result search(Query query) {
-        List<Row> all = rows();
+        Built b = built();
+        List<Row> all = b.byName();
+        List<Row> ordered = query.sort() == Sort.DATE ? b.byDate() : all;
         List<String> terms = query.terms();
-        List<Row> matching = new ArrayList<>();
-        for (Row r : all) {
-            if (terms.stream().allMatch(t -> r.search().contains(t))) {
-                matching.add(r);
+        List<Row> matching = ordered;
+        if (!terms.isEmpty()) {
+            matching = new ArrayList<>();
+            for (Row r : ordered) {
+                if (matches(r.search(), terms)) {
+                    matching.add(r);
+                }
             }
-        }
-        if (query.sort() == Sort.DATE) {
-            matching.sort(Comparator.comparingLong(Row::releasedAt).reversed().thenComparing(Row::name));
         }
         int pages = Math.max(1, (matching.size() + PAGE_SIZE - 1) / PAGE_SIZE);
         int page = Math.min(Math.max(1, query.page()), pages);
@@ -71,11 +83,15 @@ final class Catalogue {
 
     /** Every package, by name; rebuilt when the state changed or new descriptions arrived. */
     List<Row> rows() {
+        return built().byName();
+    }
+
+    private Built built() {
         long generation = registry.generation();
         int known = summaries.size();
         Built b = built;
         if (b != null && b.generation() == generation && b.summaries() == known) {
-            return b.rows();
+            return b;
         }
         List<Row> rows = new ArrayList<>();
         List<Summaries.Target> missing = new ArrayList<>();
@@ -98,9 +114,11 @@ final class Catalogue {
                     latest.map(ServedPackage.ServedTag::commitTime).orElse(0L), registry.healthy(name).orElse(null),
                     description, (name + " " + description).toLowerCase(Locale.ROOT)));
         }
-        List<Row> result = List.copyOf(rows);
-        built = new Built(generation, known, result);
+        List<Row> byDate = new ArrayList<>(rows);
+        byDate.sort(Comparator.comparingLong(Row::releasedAt).reversed().thenComparing(Row::name));
+        b = new Built(generation, known, List.copyOf(rows), List.copyOf(byDate));
+        built = b;
         summaries.fill(missing);
-        return result;
+        return b;
     }
 }

@@ -1,5 +1,6 @@
 package dev.packbase.web;
 
+import dev.packbase.closure.Closure;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.RefKind;
 import dev.packbase.domain.ZigSnippets;
@@ -48,6 +49,9 @@ final class PackagePage {
         }
         if (t != null) {
             dependencies(m, v);
+        }
+        if (v.closure() != null) {
+            closure(site, m, v, t);
         }
         m.append("<section aria-labelledby=\"used-by\">\n<h2 id=\"used-by\">Used by</h2>\n");
         if (v.dependents().isEmpty()) {
@@ -111,6 +115,13 @@ final class PackagePage {
         m.append("</p>\n");
         if (t.tarballSha256() != null) {
             m.append("<p class=\"digest\">sha256 <code>").append(Html.esc(t.tarballSha256())).append("</code></p>\n");
+        }
+        if (t.zig() != null) {
+            List<String> notes = new java.util.ArrayList<>(t.zig().warnings());
+            if (t.zig().manifestError() != null) {
+                notes.add(0, "build.zig.zon: " + t.zig().manifestError());
+            }
+            problems(m, "Warnings for " + label(v.kind(), t.tag()), notes);
         }
         m.append("</section>\n");
     }
@@ -185,6 +196,38 @@ final class PackagePage {
         m.append("</tbody>\n</table>\n</section>\n");
     }
 
+    private static void closure(Site site, StringBuilder m, PackageView v, PackageInfo.TarballInfo t) {
+        Closure c = v.closure();
+        String json = site.context() + "/api/closure/" + Html.segment(v.name())
+                + (v.kind() == RefKind.COMMIT ? "/commit/" : "/") + Html.segment(t.tag());
+        m.append("<section aria-labelledby=\"closure\">\n<h2 id=\"closure\">Dependency closure</h2>\n<p>")
+                .append(c.complete() ? "Complete: every dependency, lazy ones included, is mirrored here."
+                        : "<span class=\"health bad\">Incomplete</span>: some dependencies are not mirrored.")
+                .append(" <a href=\"").append(Html.esc(json)).append("\">As JSON</a></p>\n");
+        m.append("<table class=\"closure\">\n<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Depth</th>"
+                + "<th scope=\"col\">Status</th><th scope=\"col\">Tarball</th></tr></thead>\n<tbody>\n");
+        for (Closure.Node n : c.nodes()) {
+            m.append("<tr><th scope=\"row\">").append(Html.visible(n.name() == null ? n.url() : n.name()))
+                    .append("</th><td>").append(n.depth()).append("</td><td>");
+            boolean fine = n.status() == Closure.Status.OK || n.status() == Closure.Status.SKIPPED_PATH;
+            m.append(fine ? Html.esc(n.status().json()) : "<span class=\"health bad\">" + Html.esc(n.status().json()) + "</span>");
+            if (n.message() != null) {
+                m.append(": ").append(Html.visible(n.message()));
+            }
+            m.append("</td><td>");
+            if (n.packbaseUrl() != null) {
+                m.append("<a href=\"").append(Html.esc(site.context() + n.packbaseUrl())).append("\">")
+                        .append(Html.esc(n.computedHash() == null ? "tarball" : abbreviated(n.computedHash()))).append("</a>");
+            }
+            m.append("</td></tr>\n");
+        }
+        m.append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static String abbreviated(String hash) {
+        return hash.length() <= 24 ? hash : hash.substring(0, 24) + "…";
+    }
+
     private static void files(Site site, StringBuilder m, PackageView v, PackageInfo.TarballInfo t) {
         m.append("<section aria-labelledby=\"files\">\n<h2 id=\"files\">Files</h2>\n<p>").append(v.fileCount())
                 .append(v.fileCount() == 1 ? " file" : " files").append(" · <a href=\"")
@@ -205,7 +248,7 @@ final class PackagePage {
         if (items.isEmpty()) {
             return;
         }
-        m.append("<div class=\"problems\"><p>").append(heading).append(":</p><ul>\n");
+        m.append("<div class=\"problems\"><p>").append(Html.esc(heading)).append(":</p><ul>\n");
         for (String p : items) {
             m.append("<li>").append(Html.visible(p)).append("</li>\n");
         }

@@ -2,6 +2,7 @@ package dev.packbase.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.PackbaseException;
+import dev.packbase.closure.ClosureService;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.RefKind;
@@ -47,6 +48,7 @@ public final class WebFace {
 
     private final PackageState registry;
     private final ZigHashes hashes;
+    private final ClosureService closures;
     private final boolean readOnly;
     private final Supplier<UpdateState> updates;
     private final TarballFiles files;
@@ -54,10 +56,23 @@ public final class WebFace {
     private final ReadmeSource readmes;
     private final Summaries summaries;
     private final Catalogue catalogue;
+    /** Rendered READMEs by tarball sha256 and context path: a tarball never changes, so neither does its README. */
+    private final Map<String, Rendered> rendered = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Rendered> eldest) {
+            return size() > RENDERED_READMES;
+        }
+    };
+    private static final int RENDERED_READMES = 512;
 
-    public WebFace(PackageState registry, ZigHashes hashes, Storage storage, ObjectMapper json,
+    /** A version's README as the page shows it; {@code name} null when it has none. */
+    private record Rendered(String name, String html, boolean truncated, String summary) {
+    }
+
+    public WebFace(PackageState registry, ZigHashes hashes, ClosureService closures, Storage storage, ObjectMapper json,
             Supplier<UpdateState> updates) {
         this.registry = registry;
+        this.closures = closures;
         this.hashes = hashes;
         this.readOnly = !storage.writable();
         this.updates = updates;
@@ -109,10 +124,7 @@ public final class WebFace {
         }
         PackageInfo.TarballInfo t = selected.orElse(null);
         RefKind shown = version == null ? RefKind.TAG : kind;
-        String summary = "";
-        String readmeName = null;
-        String readmeHtml = null;
-        boolean truncated = false;
+        Rendered shownReadme = new Rendered(null, null, false, "");
         List<TarballFiles.Entry> top = List.of();
         int fileCount = 0;
         if (t != null && t.tarballPresent()) {
@@ -121,14 +133,8 @@ public final class WebFace {
                 TarballFiles.Listing listing = files.list(key, t.tarballSha256());
                 top = listing.children("");
                 fileCount = listing.fileCount();
-                Optional<ReadmeSource.Found> found = readmes.find(key, t.tarballSha256());
-                if (found.isPresent()) {
-                    readmeName = found.get().name();
-                    readmeHtml = readme.render(readmeName, found.get().text(), links(site, pkg, shown, t.tag(), listing));
-                    truncated = found.get().truncated();
-                    summary = readme.summary(readmeName, found.get().text());
-                }
-                summaries.put(t.tarballSha256(), summary);
+                shownReadme = rendered(site, pkg, shown, t, key, listing);
+                summaries.put(t.tarballSha256(), shownReadme.summary());
             } catch (IOException e) {
                 LOG.warning(() -> "cannot read the tarball of " + pkg + " " + t.tag() + ": " + e.getMessage());
             }
@@ -140,9 +146,29 @@ public final class WebFace {
             }
         }
         boolean isLatest = t != null && shown == RefKind.TAG && t.tag().equals(info.latestTag()) && version == null;
-        PackageView view = new PackageView(pkg, info, shown, t, isLatest, summary, readmeName, readmeHtml, truncated, top,
-                fileCount, deps, registry.dependents(pkg));
+        PackageView view = new PackageView(pkg, info, shown, t, isLatest, shownReadme.summary(), shownReadme.name(),
+                shownReadme.html(), shownReadme.truncated(), top, fileCount, deps, registry.dependents(pkg),
+                t == null ? null : closures.find(new PackageName(pkg), shown, t.tag()).orElse(null));
         return new Page(PackagePage.render(site, view));
+    }
+
+    private Rendered rendered(Site site, String pkg, RefKind kind, PackageInfo.TarballInfo t, String key,
+            TarballFiles.Listing listing) throws IOException {
+        String cacheKey = t.tarballSha256() + " " + site.context();
+        synchronized (rendered) {
+            Rendered r = rendered.get(cacheKey);
+            if (r != null) {
+                return r;
+            }
+        }
+        Optional<ReadmeSource.Found> found = readmes.find(key, t.tarballSha256());
+        Rendered r = found.map(f -> new Rendered(f.name(), readme.render(f.name(), f.text(),
+                links(site, pkg, kind, t.tag(), listing)), f.truncated(), readme.summary(f.name(), f.text())))
+                .orElse(new Rendered(null, null, false, ""));
+        synchronized (rendered) {
+            rendered.put(cacheKey, r);
+        }
+        return r;
     }
 
     /** A directory or file of a version's tarball ({@code path} {@code ""} for the top). */

@@ -83,6 +83,9 @@ class WebFaceBrowserIT {
         assertEquals(0L, browser.js("return performance.getEntriesByType('resource')"
                 + ".filter(e => !e.name.startsWith(location.origin)).length"), "nothing from another host");
         assertFalse(browser.driver().getPageSource().contains("onerror="), "no handler reached the DOM");
+        assertEquals(0L, browser.js("return [...document.querySelectorAll('a[href], img[src]')].filter(e =>"
+                + " !['http:', 'https:', 'mailto:'].includes(new URL(e.href || e.src, location.href).protocol)).length"),
+                "every link and image is http(s) or mailto");
         browser.open(url("/"));
         browser.open(url("/greet"));
         assertEquals(List.of(), browser.consoleErrors(), "no console errors, no CSP violation");

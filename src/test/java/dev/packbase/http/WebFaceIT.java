@@ -169,6 +169,8 @@ class WebFaceIT {
         assertTrue(app.contains("<a href=\"/greet/v1.1.0\">greet v1.1.0</a>"), "app's dependency is held here: " + app);
         assertTrue(app.contains("Pinned commits") && app.contains("/app/commit/" + fixtures.appPinnedCommit), app);
         assertTrue(app.contains("An app that greets through greet") || app.contains("An app that greets through"), app);
+        assertTrue(app.contains("Dependency closure") && app.contains("Complete:")
+                && app.contains("href=\"/api/closure/app/v1.0.0\""), "the kept closure is shown: " + app);
         String commit = page("/app/commit/" + fixtures.appPinnedCommit).body();
         assertTrue(commit.contains("#" + fixtures.appPinnedCommit), "the Git command names the commit: " + commit);
         Await.until("the index to describe app", Duration.ofSeconds(30),

@@ -12,7 +12,8 @@ import javax.imageio.ImageIO;
  * Packages for the web face's tests, fetched into a running server from a loopback forge: {@code greet}
  * (two tags), and {@code app}, which depends on greet v1.1.0 by hash, has a pinned commit, and whose
  * README and file names are hostile (scripts, handlers, {@code javascript:} links, an SVG with a script,
- * a direction control in a file name). Every hostile piece would set {@code window.pwned} if it ran.
+ * a direction control in a file name); app v1.0.0 keeps its dependency closure. Every hostile piece
+ * would set {@code window.pwned} if it ran.
  */
 public final class WebFixtures {
     /** A file name whose U+202E makes it read as {@code evilgiz.txt} where it is shown raw. */
@@ -84,6 +85,11 @@ public final class WebFixtures {
         app.publish();
         server.fetch(forge.url("app"), 200);
         server.fetch(forge.url("app") + "#" + pinned, 200);
+        // app v1.0.0 keeps its closure (greet is held here by hash, so nothing is asked upstream).
+        var closure = server.postJson("/api/closure", "{\"package\":\"app\",\"tag\":\"v1.0.0\"}");
+        if (closure.statusCode() != 200 || !closure.body().contains("\"complete\":true")) {
+            throw new AssertionError("the closure of app v1.0.0: " + closure.body());
+        }
         return new WebFixtures(greetHash, pinned);
     }
 
