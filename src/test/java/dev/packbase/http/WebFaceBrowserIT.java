@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.packbase.testing.Browser;
-import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.TestServer;
 import dev.packbase.testing.WebFixtures;
 import java.nio.file.Path;
@@ -28,22 +27,16 @@ import org.openqa.selenium.WebElement;
  */
 class WebFaceBrowserIT {
     @TempDir
-    static Path upstreamRoot;
-    @TempDir
-    static Path scratch;
-    @TempDir
-    static Path root;
+    static Path dir;
 
-    static GitHttpBackend forge;
-    static TestServer server;
     static WebFixtures fixtures;
+    static TestServer server;
     static Browser browser;
 
     @BeforeAll
     static void start() throws Exception {
-        forge = GitHttpBackend.start(upstreamRoot);
-        server = TestServer.start(root, Map.of("packbase.seed", "false"));
-        fixtures = WebFixtures.fetch(server, forge, upstreamRoot, scratch);
+        fixtures = WebFixtures.start(dir);
+        server = fixtures.server;
         browser = Browser.start();
     }
 
@@ -52,8 +45,7 @@ class WebFaceBrowserIT {
         if (browser != null) {
             browser.close();
         }
-        server.close();
-        forge.close();
+        fixtures.close();
     }
 
     private static String url(String path) {

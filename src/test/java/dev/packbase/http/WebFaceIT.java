@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.testing.Await;
 import dev.packbase.testing.Cmd;
-import dev.packbase.testing.GitHttpBackend;
 import dev.packbase.testing.HtmlChecker;
 import dev.packbase.testing.TestServer;
 import dev.packbase.testing.WebFixtures;
@@ -36,29 +35,22 @@ class WebFaceIT {
     private static final String BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
     @TempDir
-    static Path upstreamRoot;
-    @TempDir
-    static Path scratch;
-    @TempDir
-    static Path root;
+    static Path dir;
     @TempDir
     static Path work;
 
-    static GitHttpBackend forge;
-    static TestServer server;
     static WebFixtures fixtures;
+    static TestServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        forge = GitHttpBackend.start(upstreamRoot);
-        server = TestServer.start(root, Map.of("packbase.seed", "false"));
-        fixtures = WebFixtures.fetch(server, forge, upstreamRoot, scratch);
+        fixtures = WebFixtures.start(dir);
+        server = fixtures.server;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.close();
-        forge.close();
+        fixtures.close();
     }
 
     private static HttpResponse<String> page(String path, String... headers) throws Exception {

@@ -15,7 +15,7 @@ import javax.imageio.ImageIO;
  * a direction control in a file name); app v1.0.0 keeps its dependency closure. Every hostile piece
  * would set {@code window.pwned} if it ran.
  */
-public final class WebFixtures {
+public final class WebFixtures implements AutoCloseable {
     /** A file name whose U+202E makes it read as {@code evilgiz.txt} where it is shown raw. */
     public static final String BIDI_FILE = "src/evil\u202Etxt.zig";
     public static final String HOSTILE_README = """
@@ -45,16 +45,42 @@ public final class WebFixtures {
             + " onload=\"window.pwned='svg-onload'\"><script>window.pwned='svg-script'</script>"
             + "<rect width=\"10\" height=\"10\" fill=\"red\"/></svg>\n";
 
+    public final TestServer server;
     public final String greetHash;
     public final String appPinnedCommit;
+    private final GitHttpBackend forge;
 
-    private WebFixtures(String greetHash, String appPinnedCommit) {
+    private WebFixtures(TestServer server, GitHttpBackend forge, String greetHash, String appPinnedCommit) {
+        this.server = server;
+        this.forge = forge;
         this.greetHash = greetHash;
         this.appPinnedCommit = appPinnedCommit;
     }
 
-    /** Creates the upstreams under {@code upstreamRoot} (served by {@code forge}) and fetches them into {@code server}. */
-    public static WebFixtures fetch(TestServer server, GitHttpBackend forge, Path upstreamRoot, Path scratch) throws Exception {
+    /** A forge and a packbase under {@code dir}, with both packages fetched. */
+    public static WebFixtures start(Path dir) throws Exception {
+        Path upstreamRoot = java.nio.file.Files.createDirectories(dir.resolve("upstream"));
+        Path scratch = java.nio.file.Files.createDirectories(dir.resolve("scratch"));
+        GitHttpBackend forge = GitHttpBackend.start(upstreamRoot);
+        TestServer server = TestServer.start(java.nio.file.Files.createDirectories(dir.resolve("root")),
+                java.util.Map.of("packbase.seed", "false"));
+        try {
+            return fetch(server, forge, upstreamRoot, scratch);
+        } catch (Exception | AssertionError e) {
+            server.close();
+            forge.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        forge.close();
+    }
+
+    private static WebFixtures fetch(TestServer server, GitHttpBackend forge, Path upstreamRoot, Path scratch)
+            throws Exception {
         ZigPackages.greetRepo(upstreamRoot, "greet", scratch, false);
         server.fetch(forge.url("greet"), 200);
         String greetHash = null;
@@ -90,7 +116,7 @@ public final class WebFixtures {
         if (closure.statusCode() != 200 || !closure.body().contains("\"complete\":true")) {
             throw new AssertionError("the closure of app v1.0.0: " + closure.body());
         }
-        return new WebFixtures(greetHash, pinned);
+        return new WebFixtures(server, forge, greetHash, pinned);
     }
 
     /** A real 8×8 PNG. */
