@@ -102,9 +102,9 @@ final class Catalogue {
                     .max(ServedPackage.LATEST_ORDER));
             String description = "";
             if (latest.isPresent()) {
-                Optional<String> known2 = summaries.known(latest.get().sha256());
-                if (known2.isPresent()) {
-                    description = known2.get();
+                Optional<String> summary = summaries.known(latest.get().sha256());
+                if (summary.isPresent()) {
+                    description = summary.get();
                 } else {
                     missing.add(new Summaries.Target(StorageKeys.tarball(new PackageName(name), RefKind.TAG,
                             latest.get().tag()), latest.get().sha256()));

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import org.commonmark.ext.gfm.tables.TableCell;
 import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.node.Code;
@@ -164,8 +163,8 @@ final class Readme {
                 .toFactory();
     }
 
-    /** Resolves {@code target} (a README link) against {@code dir} inside the tarball; null when it leaves the tarball. */
-    static String resolve(String dir, String target) {
+    /** Resolves {@code target} (a link of the top-level README) inside the tarball; null when it leaves the tarball. */
+    static String resolve(String target) {
         String path = target;
         int cut = indexOfAny(path, "?#");
         if (cut >= 0) {
@@ -173,11 +172,6 @@ final class Readme {
         }
         path = java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
         java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
-        if (!path.startsWith("/") && !dir.isEmpty()) {
-            for (String p : dir.split("/")) {
-                parts.addLast(p);
-            }
-        }
         for (String p : path.split("/")) {
             if (p.isEmpty() || p.equals(".")) {
                 continue;
@@ -211,10 +205,5 @@ final class Readme {
     static boolean webUrl(String target) {
         String t = target.toLowerCase(Locale.ROOT);
         return t.startsWith("http://") || t.startsWith("https://");
-    }
-
-    /** Function form of {@link #resolve} for tests. */
-    static Function<String, String> resolverIn(String dir) {
-        return t -> resolve(dir, t);
     }
 }

@@ -270,7 +270,7 @@ public final class WebFace {
                 if (Readme.absolute(t)) {
                     return Readme.webUrl(t) || t.toLowerCase(Locale.ROOT).startsWith("mailto:") ? t : null;
                 }
-                String path = Readme.resolve("", t);
+                String path = Readme.resolve(t);
                 if (path == null || path.isEmpty() && !t.startsWith("/") && !t.startsWith(".")) {
                     return null;
                 }
@@ -287,7 +287,7 @@ public final class WebFace {
                 if (Readme.absolute(t)) {
                     return null;
                 }
-                String path = Readme.resolve("", t);
+                String path = Readme.resolve(t);
                 if (path == null || imageType(path).isEmpty() || listing.find(path)
                         .filter(e -> e.kind() == TarballFiles.Kind.FILE).isEmpty()) {
                     return null;
