@@ -163,14 +163,21 @@ final class Readme {
                 .toFactory();
     }
 
-    /** Resolves {@code target} (a link of the top-level README) inside the tarball; null when it leaves the tarball. */
+    /**
+     * Resolves {@code target} (a link of the top-level README) inside the tarball; null when it leaves the
+     * tarball or is not a path.
+     */
     static String resolve(String target) {
         String path = target;
         int cut = indexOfAny(path, "?#");
         if (cut >= 0) {
             path = path.substring(0, cut);
         }
-        path = java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            path = java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null; // a malformed escape ("100%") names no file
+        }
         java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
         for (String p : path.split("/")) {
             if (p.isEmpty() || p.equals(".")) {

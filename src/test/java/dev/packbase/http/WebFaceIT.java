@@ -199,4 +199,16 @@ class WebFaceIT {
             assertFalse(app.contains(bad), bad);
         }
     }
+
+    @Test
+    void theStatusPageShowsCountsHealthAndTheLastUpdateRun() throws Exception {
+        HttpResponse<String> run = server.postJson("/api/update", "{}");
+        assertEquals(200, run.statusCode(), run.body());
+        String status = page("/-/status").body();
+        assertTrue(status.contains("<dt>Packages</dt><dd>2 (2 mirrored"), status);
+        assertTrue(status.contains("<dt>Healthy</dt><dd>2</dd>"), status);
+        assertTrue(status.contains("<dt>State</dt><dd>idle</dd>") && status.contains("<dt>Failed</dt><dd>0</dd>"), status);
+        assertTrue(status.contains("href=\"/api/status\""), status);
+        assertEquals(List.of(), HtmlChecker.errors(status));
+    }
 }

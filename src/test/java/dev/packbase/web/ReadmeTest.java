@@ -55,6 +55,7 @@ class ReadmeTest {
                 [guide](docs/guide.md#setup) [dir](./docs/) [gone](missing.md) [out](../../etc/passwd)
                 [web](https://ziglang.org/) [mail](mailto:dev@example.org) [here](#usage)
                 ![shot](shot%20one.png) ![badge](https://img.shields.io/badge.svg) ![nope](missing.png)
+                [bad escape](100%zz) ![bad](%E2%.png)
                 """);
         assertTrue(html.contains("href=\"/ctx/zlib/v1.0.0/-/docs/guide.md#setup\""), html);
         assertTrue(html.contains("href=\"/ctx/zlib/v1.0.0/-/docs\""), html);
@@ -67,6 +68,7 @@ class ReadmeTest {
         assertFalse(html.contains("passwd"), html);
         assertFalse(html.contains("shields.io"), "images from other hosts are dropped: " + html);
         assertTrue(html.contains(" gone out"), "their text stays: " + html);
+        assertTrue(html.contains("bad escape") && !html.contains("100%zz"), "a malformed escape is no link: " + html);
     }
 
     @Test
