@@ -2,12 +2,15 @@
 # Git fetch benchmark: packbase's pseudo-Git layer against the real upstream repository served by
 # `git http-backend` behind nginx + fcgiwrap, for the same package, on one machine, in one run.
 #
-# Measures (each: BENCH_WARMUP warm-ups, then BENCH_RUNS timed runs; the two servers alternate run
-# by run, and which one goes first alternates too):
+# It runs once per repository shape (bench/gen-repo.py --shapes) and writes one report with a summary
+# per shape. Measures (each: BENCH_WARMUP warm-ups, then BENCH_RUNS timed runs; the servers alternate
+# run by run, and which one goes first rotates too):
 #   zig     zig fetch git+http://HOST/<pkg>#<last tag>   (fresh ZIG_GLOBAL_CACHE_DIR per run)
 #   depth1  git clone --depth 1 --branch <last tag> http://HOST/<pkg>
 #   full    git clone http://HOST/<pkg>                  (packbase: one root commit per tag;
 #                                                         upstream: the full history)
+# A third server, the floor (bench/replay.py), answers with packbase's answers recorded during the
+# warm-ups, from memory: a client's time against it is what any server leaves a client to do.
 # Reports median and p90 wall time, the ratio packbase/backend, HTTP requests and bytes per run,
 # objects received, and the servers' CPU time and peak RSS. Writes the Markdown report to stdout
 # and to bench/results/git-fetch-<date>.md.
@@ -15,7 +18,10 @@
 # Environment (all optional):
 #   BENCH_RUNS=15  BENCH_WARMUP=2           timed runs and warm-ups per measure and server
 #   BENCH_MEASURES="zig depth1 full"        which measures to run
-#   BENCH_FILES=300  BENCH_TAGS=20          files at the last tag, tagged releases v1.0.0 … v1.<TAGS-1>.0
+#   BENCH_SHAPES="generated image vendored many-tags many-small"   repository shapes, one run each
+#   BENCH_SHAPE=<shape>                     one shape only, one report (what each run of the above does);
+#                                           "custom" is the generator's knobs below
+#   BENCH_FILES=300  BENCH_TAGS=20          custom: files at the last tag, tagged releases v1.0.0 … v1.<TAGS-1>.0
 #   BENCH_COMMITS_PER_TAG=3                 commits per release (history depth = TAGS*COMMITS_PER_TAG)
 #   BENCH_FILE_KB=10                        mean size of a generated text file
 #   BENCH_CHURN=0.04                        share of the text files changed by each commit
@@ -35,6 +41,8 @@ export LC_ALL=C
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$here/.." && pwd)
 
+SHAPES=${BENCH_SHAPES:-$(python3 "$here/gen-repo.py" --shapes | tr '\n' ' ')}
+SHAPE=${BENCH_SHAPE:-}
 RUNS=${BENCH_RUNS:-15}
 WARMUP=${BENCH_WARMUP:-2}
 MEASURES=${BENCH_MEASURES:-zig depth1 full}
@@ -52,17 +60,59 @@ JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$here/results}
 KEEP=${BENCH_KEEP:-0}
 RUSAGE_RUNS=${BENCH_RUSAGE_RUNS:-5}
-LAST_TAG="v1.$((TAGS - 1)).0"
+[ "$SHAPE" = custom ] || python3 "$here/gen-repo.py" --shapes | grep -qx "$SHAPE" \
+  || { printf 'git-fetch: error: unknown shape %s (custom, or one of: %s)\n' "$SHAPE" "$SHAPES" >&2; exit 1; }
+SUMMARY_FILE=${BENCH_SUMMARY_FILE:-}
 
 log() { printf 'git-fetch: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# ------------------------------------------------------------------------- one run per shape
+if [ -z "$SHAPE" ]; then
+  parts=$(mktemp -d)
+  trap 'rm -rf "$parts"' EXIT
+  for sh in $SHAPES; do
+    log "shape $sh"
+    BENCH_SHAPE=$sh BENCH_RESULTS_DIR="$parts/$sh" BENCH_SUMMARY_FILE="$parts/summary.tsv" "$0" >/dev/null
+  done
+  mkdir -p "$RESULTS_DIR"
+  REPORT="$RESULTS_DIR/git-fetch-$(date -u +%Y-%m-%d).md"
+  python3 - "$parts" $SHAPES >"$REPORT" <<'PY'
+import glob, os, sys
+parts, shapes = sys.argv[1], sys.argv[2:]
+rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(parts, "summary.tsv"))]
+o = ["# Git fetch benchmark per repository shape: packbase vs git http-backend\n",
+     "One run per shape (bench/gen-repo.py), each with its own servers; wall time medians of the client command, "
+     "the servers alternating run by run. ratio = packbase / backend (target: at most 0.5). floor = the same client "
+     "against a server that replays packbase's recorded answers from memory (bench/replay.py). CPU = server CPU "
+     "per client run (packbase: the JVM; backend: git's processes).\n",
+     "| shape | last tag: files, size | tags, commits | measure | packbase | backend | floor | ratio | packbase − floor "
+     "| packbase CPU | git CPU | load before → after |",
+     "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+for r in rows:
+    shape, files, mib, tags, commits, m, pb, be, fl, pc, gc, load = r
+    o.append(f"| {shape} | {files} files, {float(mib):.1f} MiB | {tags}, {commits} | {m} | {float(pb):.0f} ms | "
+             f"{float(be):.0f} ms | {float(fl):.0f} ms | **{float(pb) / float(be):.2f}** | {float(pb) - float(fl):.0f} ms | "
+             f"{float(pc):.0f} ms | {float(gc):.0f} ms | {load} |")
+o.append("")
+for sh in shapes:
+    for f in sorted(glob.glob(os.path.join(parts, sh, "git-fetch-*.md"))):
+        text = open(f).read()
+        o.append(f"## Shape `{sh}`\n")
+        o.append(text.replace("\n# ", "\n### ", 1).split("\n", 1)[1] if text.startswith("# ") else text)
+print("\n".join(o))
+PY
+  cat "$REPORT"
+  log "report written to $REPORT"
+  exit 0
+fi
 
 # ---------------------------------------------------------------------------------------- checks
 for v in RUNS WARMUP RUSAGE_RUNS FILES TAGS COMMITS_PER_TAG FILE_KB SEED; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_$v must be a non-negative integer, got '${!v}'"
 done
-[ "$RUNS" -ge 1 ] && [ "$TAGS" -ge 1 ] && [ "$COMMITS_PER_TAG" -ge 1 ] && [ "$FILES" -ge 20 ] \
-  || die "need BENCH_RUNS>=1, BENCH_TAGS>=1, BENCH_COMMITS_PER_TAG>=1, BENCH_FILES>=20"
+[ "$RUNS" -ge 1 ] && [ "$WARMUP" -ge 1 ] && [ "$TAGS" -ge 1 ] && [ "$COMMITS_PER_TAG" -ge 1 ] && [ "$FILES" -ge 20 ] \
+  || die "need BENCH_RUNS>=1, BENCH_WARMUP>=1 (the floor records then), BENCH_TAGS>=1, BENCH_COMMITS_PER_TAG>=1, BENCH_FILES>=20"
 [[ $PKG =~ ^[a-z][a-z0-9_]*$ ]] || die "BENCH_PKG must be a Zig identifier in lower case, got '$PKG'"
 for m in $MEASURES; do
   case $m in zig|depth1|full) ;; *) die "unknown measure '$m' in BENCH_MEASURES (zig, depth1, full)" ;; esac
@@ -84,9 +134,15 @@ bench_setup packbase-bench
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # --------------------------------------------------------------------------- upstream repository
-log "generating the upstream repository ($FILES files, $TAGS tags, $COMMITS_PER_TAG commits per tag) in $T"
 mkdir -p "$T/work" "$T/srv/repos" "$T/srv/nginx-tmp"
-python3 "$(dirname "$0")/gen-repo.py" "$T/work" "$PKG" "$FILES" "$TAGS" "$COMMITS_PER_TAG" "$FILE_KB" "$CHURN" "$SEED"
+if [ "$SHAPE" = custom ]; then
+  log "generating the upstream repository ($FILES files, $TAGS tags, $COMMITS_PER_TAG commits per tag) in $T"
+  LAST_TAG=$(python3 "$here/gen-repo.py" "$T/work" "$PKG" "$FILES" "$TAGS" "$COMMITS_PER_TAG" "$FILE_KB" "$CHURN" "$SEED" | tail -n 1)
+else
+  log "generating the upstream repository of shape $SHAPE in $T"
+  LAST_TAG=$(python3 "$here/gen-repo.py" --shape "$SHAPE" "$T/work" "$PKG" "$SEED" | tail -n 1)
+  TAGS=$(git -C "$T/work" tag | wc -l)
+fi
 git clone -q --bare "$T/work" "$T/srv/repos/$PKG.git"
 git -C "$T/srv/repos/$PKG.git" gc -q # a served repository is packed (git gc on a bare repo also writes a bitmap)
 UPSTREAM="$T/srv/repos/$PKG.git"
@@ -205,6 +261,13 @@ python3 -c 'import json,sys; i=json.loads(sys.argv[1]); assert i.get("pseudo_git
 pb_cpu_ingest=$(cpu_with_children "$PB_PID")
 pb_hwm_ingest=$(status_kb "$PB_PID" VmHWM)
 reset_hwm "$PB_PID"
+python3 "$here/replay.py" "$PB_URL" "$T/floor.port" >"$T/floor.out" 2>&1 &
+FLOOR_PID=$!
+pids+=("$FLOOR_PID")
+for ((i = 0; i < 200; i++)); do [ -s "$T/floor.port" ] && break; sleep 0.05; done
+[ -s "$T/floor.port" ] || die "the replay server did not start: $(cat "$T/floor.out")"
+FLOOR_URL="http://127.0.0.1:$(cat "$T/floor.port")"
+log "floor (replay of packbase's answers) at $FLOOR_URL (pid $FLOOR_PID)"
 log "ingested $TAGS tags in $(python3 -c "print(round($ingest_end - $ingest_start, 2))") s"
 
 # ---------------------------------------------------------------------------------- measurements
@@ -216,7 +279,11 @@ CHECKS="$T/checks.tsv"
 
 url_for() { # $1 measure, $2 server, $3 base path prefix for the backend (git or gitm)
   local base
-  if [ "$2" = packbase ]; then base=$PB_GIT; else base="http://127.0.0.1:$NGINX_PORT/${3:-git}/$PKG.git"; fi
+  case $2 in
+    packbase) base=$PB_GIT ;;
+    floor) base="$FLOOR_URL/$PKG" ;;
+    *) base="http://127.0.0.1:$NGINX_PORT/${3:-git}/$PKG.git" ;;
+  esac
   if [ "$1" = zig ]; then echo "git+$base#$LAST_TAG"; else echo "$base"; fi
 }
 
@@ -290,7 +357,8 @@ for m in $MEASURES; do
       reset_hwm "$PB_PID"
     fi
     rec=$((i >= WARMUP ? 1 : 0))
-    if ((i % 2 == 0)); then order="packbase backend"; else order="backend packbase"; fi
+    # The floor records packbase's answers on its first run (a warm-up), and replays them after.
+    case $((i % 3)) in 0) order="packbase backend floor" ;; 1) order="backend floor packbase" ;; *) order="floor packbase backend" ;; esac
     for s in $order; do run_once "$m" "$s" "$(url_for "$m" "$s")" "$rec"; done
   done
   pb_c1=$(cpu_with_children "$PB_PID"); be_c1=$(backend_cpu)
@@ -319,7 +387,7 @@ be_hwm_end=$(backend_hwm)
 pb_threads=$(status_kb "$PB_PID" Threads)
 
 # Stop the servers (graceful) so that the access logs are complete, then report.
-stop_gracefully "$PB_PID" "$NGINX_PID" "$FCGI_PID"
+stop_gracefully "$PB_PID" "$NGINX_PID" "$FCGI_PID" "$FLOOR_PID"
 
 # ----------------------------------------------------------------------------------------- report
 mkdir -p "$RESULTS_DIR"
@@ -330,7 +398,7 @@ export R_TIMES="$TIMES" R_RES="$RES" R_CHECKS="$CHECKS" R_PB_LOG="$T/pb-access.l
   R_MEASURES="$MEASURES" R_RUNS="$RUNS" R_WARMUP="$WARMUP" R_CLK="$CLK_TCK" R_PKG="$PKG" R_LAST_TAG="$LAST_TAG" \
   R_TAGS="$TAGS" R_FILES="$up_files" R_TREE_BYTES="$up_tree_bytes" R_COMMITS="$up_commits" R_OBJECTS="$up_objects" \
   R_PACK_KB="$up_pack_kb" R_BITMAP="$up_bitmap" R_UP_TREE="$up_tree" R_SEED="$SEED" R_FILE_KB="$FILE_KB" \
-  R_CHURN="$CHURN" R_CPT="$COMMITS_PER_TAG" R_RUSAGE_RUNS="$RUSAGE_RUNS" \
+  R_CHURN="$CHURN" R_CPT="$COMMITS_PER_TAG" R_RUSAGE_RUNS="$RUSAGE_RUNS" R_SHAPE="$SHAPE" R_SUMMARY="$SUMMARY_FILE" \
   R_PB_START="$pb_start" R_PB_READY="$pb_ready" R_INGEST_START="$ingest_start" R_INGEST_END="$ingest_end" \
   R_PB_CPU_INGEST="$pb_cpu_ingest" R_PB_HWM_INGEST="$pb_hwm_ingest" \
   R_PB_CPU_SERVE="$((pb_cpu_serve1 - pb_cpu_serve0))" R_BE_CPU_SERVE="$((be_cpu_serve1 - be_cpu_serve0))" \
@@ -396,13 +464,19 @@ p(f"# Git fetch benchmark: packbase vs git http-backend ({E['R_DATE']})\n")
 p(f"Same package `{E['R_PKG']}` from both servers, on one machine, in one run; {runs} timed runs per cell after "
   f"{E['R_WARMUP']} warm-up{'' if E['R_WARMUP'] == '1' else 's'}, the two servers alternating run by run. Wall time of the client command; "
   f"ratio = packbase / backend (below 1: packbase is faster).\n")
-p("| measure | packbase median | packbase p90 | backend median | backend p90 | ratio median | ratio p90 |")
-p("|---|---:|---:|---:|---:|---:|---:|")
+p("| measure | packbase median | packbase p90 | backend median | backend p90 | ratio median | ratio p90 | floor median | floor p90 |")
+p("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+summary = []
 for m in measures:
-    a, b = times[(m, "packbase")], times[(m, "backend")]
+    a, b, f = times[(m, "packbase")], times[(m, "backend")], times[(m, "floor")]
     ma, mb, pa, pb = statistics.median(a), statistics.median(b), pct(a, 90), pct(b, 90)
-    p(f"| {NAMES[m]} | {ms(ma)} | {ms(pa)} | {ms(mb)} | {ms(pb)} | **{ma / mb:.2f}** | {pa / pb:.2f} |")
+    p(f"| {NAMES[m]} | {ms(ma)} | {ms(pa)} | {ms(mb)} | {ms(pb)} | **{ma / mb:.2f}** | {pa / pb:.2f} | "
+      f"{ms(statistics.median(f))} | {ms(pct(f, 90))} |")
+    summary.append((m, ma, mb, statistics.median(f)))
 p("")
+p("The floor is the same client against bench/replay.py, which answers every request with packbase's answer "
+  "recorded during the warm-ups, from memory: what is left when the server costs nothing (the client's own work, "
+  "its process start, loopback transfer and Python's small per-request overhead).\n")
 p("What each side sends (per run; HTTP requests and response body bytes from the servers' access logs; "
   "objects and pack size from `git count-objects -v` in the clone):\n")
 p("| measure | server | HTTP requests | response bytes | objects received | pack in clone | commits in clone | files checked out |")
@@ -428,13 +502,21 @@ for m in measures:
     gh = res.get((m, "backend", "git_maxrss_kb"), 0) / 1024
     p(f"| {m} | {ms(pc)} | {ph:.0f} MiB | {ms(gc)} | {ms(bc)} | {gh:.0f} MiB |")
 p("")
-hashes = {s: checks.get(("zig", s, "hash"), set()) for s in servers}
+if E.get("R_SUMMARY"):
+    with open(E["R_SUMMARY"], "a") as out:
+        for m, ma, mb, mf in summary:
+            pc = res.get((m, "packbase", "cpu_ticks"), 0) / clk / runs
+            gc = res.get((m, "backend", "git_cpu_s"), 0)
+            out.write("\t".join(str(x) for x in (E["R_SHAPE"], E["R_FILES"], int(E["R_TREE_BYTES"]) / 1048576, E["R_TAGS"],
+                      E["R_COMMITS"], m, ma * 1000, mb * 1000, mf * 1000, pc * 1000, gc * 1000,
+                      f"{E['R_LOAD0'].split()[0]} → {E['R_LOAD1'].split()[0]}")) + "\n")
+hashes = {s: checks.get(("zig", s, "hash"), set()) for s in servers + ["floor"]}
 trees = {(m, s): {v.split()[2] for v in checks.get((m, s, "clone"), set())} for m in ("depth1", "full") for s in servers}
 notes = []
 if "zig" in measures:
     hp, hb = hashes["packbase"], hashes["backend"]
-    same = len(hp) == 1 and hp == hb
-    notes.append(f"zig fetch printed {'the same hash on every run from both servers' if same else 'DIFFERENT hashes'}: "
+    same = len(hp) == 1 and hp == hb == hashes["floor"]
+    notes.append(f"zig fetch printed {'the same hash on every run from all three servers' if same else 'DIFFERENT hashes'}: "
                  f"`{', '.join(sorted(hp | hb))}`.")
 for m in ("depth1", "full"):
     if m in measures:
@@ -466,10 +548,11 @@ p(f"- Both servers and every client directory (clones, fresh `ZIG_GLOBAL_CACHE_D
   f"{E['R_BENCH_S']} s; load average {E['R_LOAD0']} before, {E['R_LOAD1']} after.")
 p("")
 p("Package and servers:\n")
-p(f"- Upstream: generated (seed {E['R_SEED']}), {E['R_COMMITS']} commits ({E['R_CPT']} per release), {E['R_TAGS']} annotated "
+shape = (f"shape `{E['R_SHAPE']}` of bench/gen-repo.py" if E["R_SHAPE"] != "custom" else
+         f"mean text file {E['R_FILE_KB']} KiB, churn {E['R_CHURN']} of the text files per commit, {E['R_CPT']} commits per release")
+p(f"- Upstream: generated (seed {E['R_SEED']}), {E['R_COMMITS']} commits, {E['R_TAGS']} annotated "
   f"tags v1.0.0 … {E['R_LAST_TAG']}; {E['R_LAST_TAG']} has {E['R_FILES']} files, {int(E['R_TREE_BYTES']) / 1048576:.1f} MiB "
-  f"(mean text file {E['R_FILE_KB']} KiB, churn {E['R_CHURN']} of the text files per commit, a few incompressible test "
-  f"vectors). The served bare repository is `git gc`-ed: {E['R_OBJECTS']} objects in one pack of {E['R_PACK_KB']} KiB, "
+  f"({shape}). The served bare repository is `git gc`-ed: {E['R_OBJECTS']} objects in one pack of {E['R_PACK_KB']} KiB, "
   f"bitmap: {E['R_BITMAP']}.")
 p(f"- packbase: `java {E['R_JAVA_OPTS'] + ' ' if E['R_JAVA_OPTS'] else ''}-jar packbase.war` (standalone, embedded "
   f"Jetty, default JVM options), WAR sha256 {E['R_WAR_SHA']}…, built from {E['R_WAR_COMMIT']}; URLs "

@@ -8,10 +8,11 @@ import java.util.Optional;
 /**
  * What an upload-pack request body asks for, as far as packbase decides anything before JGit sees it:
  * the command (v2), the wanted ids, the depth ({@code deepen N}; -1 for the other deepen forms, 0 for
- * none) and whether the client said {@code done}. A body that is not pkt-lines parses to empty, and
- * JGit answers it in its own terms.
+ * none), whether the client said {@code done}, and whether it starts from nothing (no {@code have},
+ * {@code shallow}, {@code filter} or {@code want-ref} line). A body that is not pkt-lines parses to
+ * empty, and JGit answers it in its own terms.
  */
-record FetchRequest(boolean v2, String command, List<String> wants, int deepen, boolean done) {
+record FetchRequest(boolean v2, String command, List<String> wants, int deepen, boolean done, boolean fromNothing) {
 
     /** A shallow fetch by depth (Zig's {@code deepen 1}, {@code git clone --depth N}). */
     boolean shallowByDepth() {
@@ -31,6 +32,7 @@ record FetchRequest(boolean v2, String command, List<String> wants, int deepen, 
         boolean done = false;
         boolean first = true;
         boolean v2 = false;
+        boolean fromNothing = true;
         for (PktLines.Packet p : packets) {
             if (p.special() != null) {
                 continue;
@@ -55,8 +57,11 @@ record FetchRequest(boolean v2, String command, List<String> wants, int deepen, 
                 deepen = -1;
             } else if (line.equals("done")) {
                 done = true;
+            } else if (line.startsWith("have ") || line.startsWith("shallow ") || line.startsWith("filter ")
+                    || line.startsWith("want-ref ")) {
+                fromNothing = false;
             }
         }
-        return Optional.of(new FetchRequest(v2, command, List.copyOf(wants), deepen, done));
+        return Optional.of(new FetchRequest(v2, command, List.copyOf(wants), deepen, done, fromNothing));
     }
 }

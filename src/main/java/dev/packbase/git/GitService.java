@@ -30,9 +30,10 @@ import org.eclipse.jgit.transport.UploadPack;
 
 /**
  * The pseudo-Git layer's logic, independent of HTTP: it opens a package's derived repository (cached
- * until the package's state changes, with single-pack views of it for fetches by depth), answers smart upload-pack (protocol v2 and v0/v1) through
- * JGit's UploadPack, produces the dumb-HTTP files from the state, and serves upstream commit ids on
- * their own (see {@link UpstreamCommitRequest}). Request handling only reads derived data.
+ * until the package's state changes), answers depth-1 fetches of one commit with the pack ingest built
+ * for it (see {@link PrebuiltPackRequest}) and every other smart upload-pack request (protocol v2 and
+ * v0/v1) through JGit's UploadPack, and produces the dumb-HTTP files from the state. Request handling
+ * only reads derived data.
  */
 public final class GitService {
     private static final Logger LOG = Logger.getLogger(GitService.class.getName());
@@ -48,21 +49,25 @@ public final class GitService {
     }
 
     /**
-     * A package as the Git layer serves it: its state, derived index and repository, and the
-     * single-pack views of it that shallow fetches use (see {@link #repositoryFor}), made on demand.
+     * A package as the Git layer serves it: its state, derived index and repository, the commits whose
+     * stored pack answers a depth-1 fetch whole, and the answers to ref listings already given.
      */
     public record Served(PackageName name, ServedPackage record, GitIndex index, PackageRepository repository,
-            Map<String, ObjectId> refs, String headTag, Map<String, PackageRepository> packViews) {
+            Map<String, ObjectId> refs, String headTag, Map<String, PrebuiltPackRequest.Prebuilt> prebuilt,
+            RefAnswers refAnswers) {
 
         /** The pinned commits of the record whose derived data is in the index (as built for that record). */
         List<GitIndex.Tag> pinned() {
+            return pinned(record, index);
+        }
+
+        static List<GitIndex.Tag> pinned(ServedPackage record, GitIndex index) {
             return index.commits().stream().filter(c -> record.commit(c.tag())
                     .filter(t -> t.commitOid().equals(c.commit())).isPresent()).toList();
         }
 
         void close() {
             repository.close();
-            packViews.values().forEach(PackageRepository::close);
         }
     }
 
@@ -81,7 +86,7 @@ public final class GitService {
             // A fetch that brought nothing new gives the package a new record (its check time) with the same
             // tags and commits: the view depends only on those, so it stays open, under the new record.
             Served same = new Served(name, record.get(), cached.index(), cached.repository(), cached.refs(),
-                    cached.headTag(), cached.packViews());
+                    cached.headTag(), cached.prebuilt(), cached.refAnswers());
             cache.replace(name.value(), cached, same);
             return Optional.of(same);
         }
@@ -104,7 +109,8 @@ public final class GitService {
         PackageRepository repository = PackageRepository.open(name.value(), derived.storage(), DerivedGit.packPrefix(name),
                 packs.stream().distinct().toList(), history == null ? null : DerivedGit.historyPrefix(name) + history,
                 refs, head);
-        Served served = new Served(name, record.get(), index.get(), repository, refs, head, new ConcurrentHashMap<>());
+        Served served = new Served(name, record.get(), index.get(), repository, refs, head,
+                PrebuiltPackRequest.of(name, index.get(), refs, Served.pinned(record.get(), index.get())), new RefAnswers());
         Served previous = cache.put(name.value(), served);
         if (previous != null) {
             previous.close();
@@ -140,12 +146,19 @@ public final class GitService {
 
     /** {@code GET info/refs?service=git-upload-pack}: the v0 ref advertisement or the v2 capabilities. */
     public void advertise(Served served, String gitProtocol, OutputStream out) throws IOException {
-        UploadPack up = uploadPack(served.repository(), gitProtocol);
-        try {
-            up.sendAdvertisedRefs(new RefAdvertiser.PacketLineOutRefAdvertiser(new PacketLineOut(out)), "git-upload-pack");
-        } catch (ServiceMayNotContinueException e) {
-            throw new IOException(e.getMessage(), e);
+        byte[] advertisement = served.refAnswers().get("advertisement", gitProtocol, new byte[0]);
+        if (advertisement == null) {
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            UploadPack up = uploadPack(served.repository(), gitProtocol);
+            try {
+                up.sendAdvertisedRefs(new RefAdvertiser.PacketLineOutRefAdvertiser(new PacketLineOut(answer)), "git-upload-pack");
+            } catch (ServiceMayNotContinueException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            advertisement = answer.toByteArray();
+            served.refAnswers().keep("advertisement", gitProtocol, new byte[0], advertisement);
         }
+        out.write(advertisement);
     }
 
     /**
@@ -164,59 +177,69 @@ public final class GitService {
     Optional<PackStatistics> upload(Served served, byte[] request, String gitProtocol, OutputStream out) throws IOException {
         byte[] body = WantLines.normalize(request);
         Optional<FetchRequest> parsed = FetchRequest.parse(body);
-        if (UpstreamCommitRequest.answer(served, parsed, derived, out)) {
+        if (PrebuiltPackRequest.answer(served, parsed, derived, out)) {
+            return Optional.empty();
+        }
+        if (parsed.filter(r -> r.v2() && "ls-refs".equals(r.command())).isPresent()) {
+            byte[] listing = served.refAnswers().get("ls-refs", gitProtocol, body);
+            if (listing == null) {
+                ByteArrayOutputStream answer = new ByteArrayOutputStream();
+                boolean answered = jgit(served, served.repository(), body, gitProtocol, answer).answered();
+                listing = answer.toByteArray();
+                if (answered) {
+                    served.refAnswers().keep("ls-refs", gitProtocol, body, listing);
+                }
+            }
+            out.write(listing);
             return Optional.empty();
         }
         List<String> packs = parsed.filter(FetchRequest::shallowByDepth).map(r -> tagPacks(served, r.wants())).orElse(null);
-        PackageRepository own = null;
-        Repository repository = served.repository();
-        if (packs != null && packs.size() == 1) {
-            try {
-                repository = served.packViews().computeIfAbsent(packs.get(0), pack -> openView(served, List.of(pack)));
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause();
-            }
-        } else if (packs != null) {
-            own = openView(served, packs);
-            repository = own;
+        if (packs == null) {
+            return Optional.ofNullable(jgit(served, served.repository(), body, gitProtocol, out).stats());
         }
+        try (PackageRepository view = PackageRepository.open(served.name().value(), derived.storage(),
+                DerivedGit.packPrefix(served.name()), packs, null, served.refs(), served.headTag())) {
+            return Optional.ofNullable(jgit(served, view, body, gitProtocol, out).stats());
+        }
+    }
+
+    /** What JGit did with a request: whether it answered it (rather than refusing or failing), and its pack's statistics. */
+    private record JGitAnswer(boolean answered, PackStatistics stats) {
+    }
+
+    private static JGitAnswer jgit(Served served, Repository repository, byte[] body, String gitProtocol, OutputStream out)
+            throws IOException {
+        UploadPack up = uploadPack(repository, gitProtocol);
         try {
-            UploadPack up = uploadPack(repository, gitProtocol);
+            up.uploadWithExceptionPropagation(new ByteArrayInputStream(body), out, null);
+        } catch (ServiceMayNotContinueException e) {
+            if (!e.isOutput()) {
+                out.write(PktLines.error(e.getMessage()));
+            }
+            LOG.fine(() -> "upload-pack for " + served.name() + " refused: " + e.getMessage());
+            return new JGitAnswer(false, null);
+        } catch (IOException | RuntimeException e) {
+            // What JGit's own upload() would say, except for a store that is away for now: git prints
+            // "remote error: <message>", and the client can tell it to retry.
+            // A client that went away mid-pack lands here too, so the message may find no reader.
+            boolean unavailable = dev.packbase.storage.StorageUnavailableException.in(e).isPresent();
             try {
-                up.uploadWithExceptionPropagation(new ByteArrayInputStream(body), out, null);
-            } catch (ServiceMayNotContinueException e) {
-                if (!e.isOutput()) {
-                    out.write(PktLines.error(e.getMessage()));
-                }
-                LOG.fine(() -> "upload-pack for " + served.name() + " refused: " + e.getMessage());
-                return Optional.empty();
-            } catch (IOException | RuntimeException e) {
-                // What JGit's own upload() would say, except for a store that is away for now: git prints
-                // "remote error: <message>", and the client can tell it to retry.
-                // A client that went away mid-pack lands here too, so the message may find no reader.
-                boolean unavailable = dev.packbase.storage.StorageUnavailableException.in(e).isPresent();
-                try {
-                    out.write(PktLines.error(unavailable ? "the registry's storage is unavailable; retry in a few seconds"
-                            : "internal server error"));
-                } catch (IOException gone) {
-                    // nobody to tell
-                }
-                LOG.log(unavailable ? java.util.logging.Level.WARNING : java.util.logging.Level.FINE,
-                        "upload-pack for " + served.name() + " failed: " + e);
-                return Optional.empty();
+                out.write(PktLines.error(unavailable ? "the registry's storage is unavailable; retry in a few seconds"
+                        : "internal server error"));
+            } catch (IOException gone) {
+                // nobody to tell
             }
-            PackStatistics stats = up.getStatistics();
-            if (stats != null) {
-                LOG.fine(() -> String.format("upload-pack for %s: %d objects, %d reused, %d deltas, %d whole packs, %d bytes",
-                        served.name(), stats.getTotalObjects(), stats.getReusedObjects(), stats.getTotalDeltas(),
-                        stats.getReusedPacks().size(), stats.getTotalBytes()));
-            }
-            return Optional.ofNullable(stats);
-        } finally {
-            if (own != null) {
-                own.close();
-            }
+            LOG.log(unavailable ? java.util.logging.Level.WARNING : java.util.logging.Level.FINE,
+                    "upload-pack for " + served.name() + " failed: " + e);
+            return new JGitAnswer(false, null);
         }
+        PackStatistics stats = up.getStatistics();
+        if (stats != null) {
+            LOG.fine(() -> String.format("upload-pack for %s: %d objects, %d reused, %d deltas, %d whole packs, %d bytes",
+                    served.name(), stats.getTotalObjects(), stats.getReusedObjects(), stats.getTotalDeltas(),
+                    stats.getReusedPacks().size(), stats.getTotalBytes()));
+        }
+        return new JGitAnswer(true, stats);
     }
 
     /**
@@ -240,15 +263,6 @@ public final class GitService {
             packs.add(tag.get().pack());
         }
         return List.copyOf(packs);
-    }
-
-    private PackageRepository openView(Served served, List<String> packs) {
-        try {
-            return PackageRepository.open(served.name().value(), derived.storage(), DerivedGit.packPrefix(served.name()),
-                    packs, null, served.refs(), served.headTag());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** Dumb HTTP {@code info/refs}: one {@code <id>\t<ref>} line per tag. */

@@ -90,6 +90,16 @@ public final class PktLines {
     }
 
     /** Writes {@code data} as side-band channel-1 packets. */
+    /** Bytes before a side-band packet's data: the 4-digit length and the band byte. */
+    static final int BAND_HEADER = 5;
+
+    /** Fills the first {@link #BAND_HEADER} bytes of {@code packet} for {@code len} bytes of band-1 data after them. */
+    static void band1Header(byte[] packet, int len) {
+        byte[] length = String.format("%04x", len + BAND_HEADER).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(length, 0, packet, 0, 4);
+        packet[4] = 1;
+    }
+
     public static void band1(OutputStream out, byte[] data, int off, int len) throws IOException {
         while (len > 0) {
             int n = Math.min(len, MAX_BAND_DATA);
