@@ -18,4 +18,4 @@ VOLUME ["/data"]
 EXPOSE 8080
 USER packbase
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
-  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /api/status HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3 && grep -q "\"service\":\"packbase\"" <&3'
+  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3 && grep -q "\"status\":\"ready\"" <&3'

@@ -1,7 +1,9 @@
 package dev.packbase;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packbase.audit.AuditTrail;
 import dev.packbase.config.Config;
+import dev.packbase.config.TokensFile;
 import dev.packbase.closure.Bundler;
 import dev.packbase.closure.ClosureService;
 import dev.packbase.closure.ZonRewriter;
@@ -9,6 +11,10 @@ import dev.packbase.domain.PackageName;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.git.DerivedGit;
 import dev.packbase.git.GitService;
+import dev.packbase.health.Readiness;
+import dev.packbase.metrics.Metrics;
+import dev.packbase.metrics.PrometheusMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.packbase.ingest.ArchiveService;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.FetchService;
@@ -17,6 +23,7 @@ import dev.packbase.ingest.Refresher;
 import dev.packbase.ingest.ScratchArea;
 import dev.packbase.state.ArchiveState;
 import dev.packbase.state.ZigHashes;
+import dev.packbase.storage.AppendOnlyFile;
 import dev.packbase.storage.Backend;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StorageKeys;
@@ -30,6 +37,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,9 +71,15 @@ public final class Packbase implements AutoCloseable {
     private final Bundler bundler;
     private final WebFace web;
     private final WorkPool work;
+    private final TokensFile tokens;
+    private final AppendOnlyFile auditFile;
+    private final AuditTrail audit;
     private final java.util.concurrent.CompletableFuture<Void> derivedChecked = new java.util.concurrent.CompletableFuture<>();
+    private final Metrics metrics;
+    private final Optional<PrometheusMetrics> exposition;
+    private final Readiness readiness;
     private volatile boolean closed;
-    private boolean opened;
+    private volatile boolean opened;
     private ScheduledExecutorService edgeReloader;
 
     private Packbase(Config config, Clock clock) {
@@ -75,25 +89,36 @@ public final class Packbase implements AutoCloseable {
         this.backend = Backend.open(config, config.update().readOnly());
         this.storage = backend.storage();
         this.registry = new PackageState(storage, json);
+        // Metrics on this instance's own registry (never the client's default one): two instances in a JVM stay apart.
+        this.exposition = config.http().metrics()
+                ? Optional.of(new PrometheusMetrics(new PrometheusRegistry(), registry::healthCounts))
+                : Optional.empty();
+        this.metrics = exposition.<Metrics>map(m -> m).orElse(Metrics.OFF);
+        this.readiness = new Readiness(storage, () -> opened, clock);
         this.work = new WorkPool(config.ingest().threads());
         this.derivedGit = new DerivedGit(storage, json, work);
         this.git = new GitService(registry, derivedGit);
         // Ingest's JGit workspace: a local directory of this node, emptied when the storage opens.
         ScratchArea scratch = new ScratchArea(backend.scratchDir());
-        Ingest ingest = Ingest.wire(config, storage, scratch, registry, derivedGit, git, json, clock, work);
+        Ingest ingest = Ingest.wire(config, storage, scratch, registry, derivedGit, git, json, clock, work,
+                metrics);
         this.fetches = ingest.fetches();
         this.refresher = ingest.refresher();
         this.archives = new ArchiveState(storage, json);
         this.hashes = new ZigHashes(registry, archives);
         ArchiveService archiveMirror = new ArchiveService(config.fetch(), config.ingest(), archives, storage, scratch,
-                clock, config.release());
+                clock, config.release(), metrics);
         this.rewriter = new ZonRewriter(hashes);
         this.closures = new ClosureService(fetches, archiveMirror, registry, storage, json,
-                config.ingest().maxClosureNodes());
+                config.ingest().maxClosureNodes(), metrics);
         this.bundler = new Bundler(hashes, storage);
         this.update = new UpdateService(config, storage, registry, fetches, closures, refresher, json, clock,
-                new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)));
+                new FixtureDirectory(config.root().resolve(StorageKeys.FIXTURES_DIR)), metrics);
         this.web = new WebFace(registry, hashes, closures, storage, json, update::state);
+        this.tokens = new TokensFile(config.access().tokensFile(), config.token());
+        // A local file of this node, also when the registry is in a bucket (README "Audit").
+        this.auditFile = new AppendOnlyFile(config.access().auditLog());
+        this.audit = new AuditTrail(auditFile, json, clock, storage.writable());
     }
 
     /** Builds the object graph of one instance. Nothing runs yet: no thread, no state read. */
@@ -131,6 +156,9 @@ public final class Packbase implements AutoCloseable {
      */
     public synchronized Packbase start() {
         open();
+        // Both fail the start when unusable: a node must not serve changes it cannot authorise or record.
+        tokens.load();
+        audit.open();
         registry.start();
         seedIfEmpty();
         checkDerivedDataInBackground();
@@ -336,6 +364,21 @@ public final class Packbase implements AutoCloseable {
         return web;
     }
 
+    /** What every component counts in: the Prometheus metrics, or {@link Metrics#OFF} ({@code PACKBASE_METRICS}). */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** The metrics to expose at {@code GET /metrics}; empty when metrics are off. */
+    public Optional<PrometheusMetrics> exposition() {
+        return exposition;
+    }
+
+    /** {@code GET /readyz}: state loaded, storage reachable, writable where this node writes. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
     /** Derive, verify and publish without ingesting (update, reindex, the startup check). */
     public Refresher refresher() {
         return refresher;
@@ -343,6 +386,16 @@ public final class Packbase implements AutoCloseable {
 
     public UpdateService update() {
         return update;
+    }
+
+    /** The named tokens in force (PACKBASE_TOKEN, PACKBASE_TOKENS_FILE). */
+    public TokensFile tokens() {
+        return tokens;
+    }
+
+    /** The audit log: one line per call that changes state. */
+    public AuditTrail audit() {
+        return audit;
     }
 
     @Override
@@ -354,6 +407,11 @@ public final class Packbase implements AutoCloseable {
         work.close();
         web.close();
         registry.close();
+        try {
+            auditFile.close();
+        } catch (IOException e) {
+            LOG.warning(() -> "cannot close the audit log: " + e.getMessage());
+        }
         backend.close();
         LOG.info("packbase stopped");
     }

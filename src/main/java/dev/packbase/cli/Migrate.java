@@ -110,7 +110,8 @@ final class Migrate {
         List<String> keys = new ArrayList<>();
         for (String prefix : PREFIXES) {
             for (String key : from.list(prefix)) {
-                if (!key.startsWith(StorageKeys.TMP_DIR) && !key.startsWith(StorageKeys.STATE_DIR + "probe/")) {
+                if (!key.startsWith(StorageKeys.TMP_DIR) && !key.startsWith(StorageKeys.STATE_DIR + "probe/")
+                        && !key.equals(StorageKeys.READY_PROBE)) {
                     keys.add(key);
                 }
             }

@@ -3,6 +3,9 @@ package dev.packbase.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.Json;
 import dev.packbase.Packbase;
+import dev.packbase.audit.AuditAction;
+import dev.packbase.audit.AuditEntry;
+import dev.packbase.audit.AuditTrail;
 import dev.packbase.config.Config;
 import dev.packbase.config.ConfigLoader;
 import dev.packbase.domain.PackageInfo;
@@ -200,6 +203,8 @@ public final class Operator {
             }
         }
         registry.replaceInfos(infos);
+        packbase.audit().begin(AuditAction.REINDEX, AuditTrail.Who.command(System.getProperty("user.name")))
+                .succeeded(AuditEntry.Changed.packages(List.copyOf(manifests.keySet())));
         packbase.close();
         long unhealthy = infos.stream().filter(x -> !x.healthy() && x.local()).count();
         out.println("reindex: " + manifests.size() + " package(s) rebuilt, " + unhealthy + " unhealthy");

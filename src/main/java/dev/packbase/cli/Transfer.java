@@ -2,7 +2,11 @@ package dev.packbase.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.Json;
+import dev.packbase.ErrorCode;
 import dev.packbase.Packbase;
+import dev.packbase.audit.AuditAction;
+import dev.packbase.audit.AuditEntry;
+import dev.packbase.audit.AuditTrail;
 import dev.packbase.config.Config;
 import dev.packbase.domain.ArchiveManifest;
 import dev.packbase.domain.PackageName;
@@ -227,6 +231,8 @@ final class Transfer {
         Path file = Path.of(args.get(0));
         ObjectMapper json = Json.newMapper();
         Packbase packbase = Packbase.build(config.withSeed(false), Clock.systemUTC()).open();
+        AuditTrail.Call call = packbase.audit().begin(AuditAction.IMPORT,
+                AuditTrail.Who.command(System.getProperty("user.name"))).asked(AuditEntry.Asked.file(file.toString()));
         try {
             Storage storage = packbase.storage();
             PackageState state = packbase.registry();
@@ -235,6 +241,8 @@ final class Transfer {
             if (!problems.isEmpty()) {
                 problems.forEach(p -> err.println("import: " + p));
                 err.println("import: refused, nothing imported (" + problems.size() + " problem(s))");
+                call.failed(ErrorCode.BAD_REQUEST.code(), "refused, nothing imported: " + problems.size()
+                        + " problem(s), the first: " + problems.get(0));
                 return 1;
             }
             write(file, storage);
@@ -259,7 +267,11 @@ final class Transfer {
             }
             err.println("import: " + checked.index().versions().size() + " version(s) of " + checked.manifests().size()
                     + " package(s) and " + checked.archives().size() + " archive package(s) verified and imported");
+            call.succeeded(AuditEntry.Changed.packages(List.copyOf(checked.manifests().keySet())));
             return 0;
+        } catch (IOException | RuntimeException e) {
+            call.failed(ErrorCode.INTERNAL_ERROR.code(), e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw e;
         } finally {
             packbase.close();
         }

@@ -8,6 +8,7 @@ import dev.packbase.domain.PublicPaths;
 import dev.packbase.domain.RefKind;
 import dev.packbase.domain.TagEntry;
 import dev.packbase.domain.ZigInfo;
+import dev.packbase.metrics.Metrics;
 import dev.packbase.ingest.ArchiveService;
 import dev.packbase.ingest.FetchResult;
 import dev.packbase.ingest.FetchService;
@@ -48,9 +49,11 @@ public final class ClosureService {
     private final Storage storage;
     private final ObjectMapper json;
     private final int maxNodes;
+    private final Metrics metrics;
 
     public ClosureService(FetchService fetches, ArchiveService archives, PackageState state, Storage storage,
-            ObjectMapper json, int maxNodes) {
+            ObjectMapper json, int maxNodes, Metrics metrics) {
+        this.metrics = metrics;
         this.fetches = fetches;
         this.archives = archives;
         this.state = state;
@@ -187,13 +190,27 @@ public final class ClosureService {
             if (nodes.size() >= maxNodes) {
                 nodes.put(key, node(p, null, Closure.Status.LIMIT_EXCEEDED, "more than " + maxNodes
                         + " packages in this closure (PACKBASE_MAX_CLOSURE_NODES)", null));
+                metrics.closureNode(Metrics.ClosureNode.LIMIT_EXCEEDED, 0);
                 continue;
             }
+            long start = System.nanoTime();
             Visited v = visit(p);
+            metrics.closureNode(counted(v.node().status()), System.nanoTime() - start);
             nodes.put(key, v.node());
             queue.addAll(v.children());
         }
         return Closure.of(List.copyOf(nodes.values()));
+    }
+
+    private static Metrics.ClosureNode counted(Closure.Status status) {
+        return switch (status) {
+            case OK -> Metrics.ClosureNode.OK;
+            case HASH_MISMATCH -> Metrics.ClosureNode.HASH_MISMATCH;
+            case UPSTREAM_FAILED -> Metrics.ClosureNode.UPSTREAM_FAILED;
+            case UNSUPPORTED -> Metrics.ClosureNode.UNSUPPORTED;
+            case LIMIT_EXCEEDED -> Metrics.ClosureNode.LIMIT_EXCEEDED;
+            case SKIPPED_PATH -> Metrics.ClosureNode.SKIPPED_PATH;
+        };
     }
 
     /** A visited node, the dependencies it adds to the walk, and the version it is here (null unless fetched). */

@@ -28,11 +28,13 @@ public record Config(
         Fetch fetch,
         Ingest ingest,
         Http http,
-        Update update) {
+        Update update,
+        Access access) {
 
     /** The same settings with the seed package turned on or off (operator commands never seed). */
     public Config withSeed(boolean seed) {
-        return new Config(root, objectStorage, port, token, source, release, baseUrl, trustedProxies, seed, fetch, ingest, http, update);
+        return new Config(root, objectStorage, port, token, source, release, baseUrl, trustedProxies, seed, fetch, ingest, http, update,
+                access);
     }
 
     /**
@@ -68,11 +70,12 @@ public record Config(
             int maxClosureNodes) {
     }
 
-    /** The HTTP edge: request bodies, requests in flight and the heap cache downloads are served from. */
+    /** The HTTP edge: request bodies, requests in flight, the heap cache of downloads, metrics on or off. */
     public record Http(
             long maxRequestBytes,
             int maxConcurrentRequests,
-            long tarballCacheBytes) {
+            long tarballCacheBytes,
+            boolean metrics) {
     }
 
     /**
@@ -89,6 +92,15 @@ public record Config(
             Optional<Path> localDir,
             boolean allowUnconditionalWrites,
             Duration presignedRedirect) {
+    }
+
+    /**
+     * Who may change state and the record of it: the named tokens' file (besides {@link #token}, named
+     * {@code default}) and the audit log, a local file of this node.
+     */
+    public record Access(Optional<Path> tokensFile, Path auditLog) {
+        /** Where the audit log is unless {@code PACKBASE_AUDIT_LOG} says otherwise: under the root, beside the state. */
+        public static final String DEFAULT_AUDIT_LOG = ".packbase/audit.log";
     }
 
     /** Settings of POST /api/update and of read-only edges. */

@@ -77,7 +77,8 @@ public final class ConfigLoader {
         Config.Http http = new Config.Http(
                 s.number(Setting.MAX_REQUEST_BYTES, 1, Long.MAX_VALUE),
                 s.integer(Setting.MAX_CONCURRENT_REQUESTS, 1, 100_000),
-                s.number(Setting.TARBALL_CACHE_BYTES, 0, Long.MAX_VALUE));
+                s.number(Setting.TARBALL_CACHE_BYTES, 0, Long.MAX_VALUE),
+                s.flag(Setting.METRICS));
         s.retired(Settings.Retired.TARBALL_CACHE_FILE_BYTES);
 
         Config.Fetch fetch = fetch(s);
@@ -95,8 +96,10 @@ public final class ConfigLoader {
         boolean readOnly = s.flag(Setting.READ_ONLY);
         Duration reload = Duration.ofSeconds(s.number(Setting.RELOAD_SECONDS, 1, 86_400));
         Config.Update update = new Config.Update(ttl, cooldown, readOnly, reload, onStart);
+        Config.Access access = new Config.Access(s.path(Setting.TOKENS_FILE),
+                s.path(Setting.AUDIT_LOG).orElse(root.resolve(Config.Access.DEFAULT_AUDIT_LOG)));
         return new Config(root, objectStorage(s), port, token, source, release, baseUrl, trusted, seed, fetch, ingest,
-                http, update);
+                http, update, access);
     }
 
     private static Optional<Config.ObjectStorage> objectStorage(Settings s) {

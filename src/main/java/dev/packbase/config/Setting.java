@@ -40,7 +40,14 @@ public enum Setting {
             + "object cache; default a fresh directory under the system's temporary directory"),
     PORT("PACKBASE_PORT", "8080", "standalone only: listening port (`0` picks a free port)"),
     HOST("PACKBASE_HOST", "0.0.0.0", "standalone only: listening address"),
-    TOKEN("PACKBASE_TOKEN", null, "bearer token required by `POST /api/fetch`; unset disables auth"),
+    TOKEN("PACKBASE_TOKEN", null, "bearer token required by the calls that change state (`POST /api/fetch`, "
+            + "`/api/closure`, `/api/bundle`) and by `GET /api/audit`, recorded in the audit log as `default`; unset, and "
+            + "without `PACKBASE_TOKENS_FILE`, auth is off"),
+    TOKENS_FILE("PACKBASE_TOKENS_FILE", null, "file of named tokens, one `name:token` or `name:sha256:<hex of the "
+            + "token's SHA-256>` a line (`#` comments; bad lines are logged and ignored), read again when it changes; "
+            + "when set, a token is required even if no line is valid (README \"Tokens\")"),
+    AUDIT_LOG("PACKBASE_AUDIT_LOG", null, "the audit log, one JSON line per call that changes state (README \"Audit\"); "
+            + "default `<PACKBASE_ROOT>/.packbase/audit.log`, a local file of this node also with object storage"),
     SOURCE("PACKBASE_SOURCE", null, "URL (`https`, `http`, `file`) of the source catalog for `POST /api/update`"),
     RELEASE("PACKBASE_RELEASE", null,
             "release id reported by `/api/status` (set at build time with `-Dpackbase.release=r0007`)"),
@@ -96,7 +103,14 @@ public enum Setting {
     RELOAD_SECONDS("PACKBASE_RELOAD_SECONDS", "10", "on a read-only edge, and on every node with object storage: how "
             + "often it picks up what other nodes wrote (the longest a package fetched through one node stays unknown "
             + "to another)"),
-    ACCESS_LOG("PACKBASE_ACCESS_LOG", null, "standalone only: file for an NCSA access log"),
+    METRICS("PACKBASE_METRICS", "true", "serve `GET /metrics` for Prometheus (its text format, OpenMetrics when the "
+            + "`Accept` header asks for it); `false` counts nothing and answers `/metrics` 404"),
+    METRICS_PORT("PACKBASE_METRICS_PORT", null, "standalone only: serve `GET /metrics` on this port (same address) "
+            + "and nowhere else; unset: on the main port"),
+    ACCESS_LOG("PACKBASE_ACCESS_LOG", null, "standalone only: file for an access log (appended to)"),
+    ACCESS_LOG_FORMAT("PACKBASE_ACCESS_LOG_FORMAT", "ncsa", "standalone only: the access log's format: `ncsa` (NCSA "
+            + "combined) or `json` (one JSON object per line: time, request id, method, path, route kind, status, bytes, "
+            + "duration, remote address)"),
     MAX_THREADS("PACKBASE_MAX_THREADS", "200", "standalone only: request threads"),
     IDLE_TIMEOUT_SECONDS("PACKBASE_IDLE_TIMEOUT_SECONDS", "30",
             "standalone only: a connection that sends and reads nothing this long is closed");

@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packbase.domain.ZigSnippets;
 import dev.packbase.ErrorCode;
+import dev.packbase.audit.AuditAction;
+import dev.packbase.audit.AuditEntry;
+import dev.packbase.audit.AuditTrail;
+import dev.packbase.config.Tokens;
+import dev.packbase.config.TokensFile;
+import dev.packbase.storage.StorageUnavailableException;
 import dev.packbase.PackbaseException;
 import dev.packbase.closure.Bundler;
 import dev.packbase.closure.Closure;
@@ -36,7 +42,8 @@ import java.util.Map;
 
 /**
  * The JSON API under {@code /api/} (CONTRACT §4): fetch, list, info and status. Answers come from
- * the registry's in-memory state and persisted snapshot; only fetch does work.
+ * the registry's in-memory state and persisted snapshot; only fetch does work. Every call that changes state
+ * (fetch, closure, bundle, update) writes its audit line before its answer is sent.
  */
 final class ApiHandler implements Routes.Handler {
     private final Config config;
@@ -51,11 +58,17 @@ final class ApiHandler implements Routes.Handler {
     private final PublicUrls publicUrls;
     private final JsonBodies bodies;
     private final ObjectMapper json;
+    private final TokensFile tokens;
+    private final AuditTrail audit;
     private volatile ListBody listBody;
+    private volatile byte[] openApi;
+    private static final String OPENAPI_RESOURCE = "/openapi.json";
 
     ApiHandler(Config config, PackageState registry, FetchService fetches, UpdateService update, ZonRewriter rewriter,
             ClosureService closures, Bundler bundler, ZigHashes hashes, Storage storage, JsonBodies bodies,
-            PublicUrls publicUrls) {
+            PublicUrls publicUrls, TokensFile tokens, AuditTrail audit) {
+        this.tokens = tokens;
+        this.audit = audit;
         this.rewriter = rewriter;
         this.hashes = hashes;
         this.closures = closures;
@@ -100,7 +113,13 @@ final class ApiHandler implements Routes.Handler {
             rewrite(req, resp);
         } else if (path.equals("/update")) {
             Methods.require(req, resp, Methods.POST);
-            bodies.write(resp, HttpServletResponse.SC_OK, update.update());
+            update(req, resp);
+        } else if (path.equals("/audit")) {
+            Methods.require(req, resp, Methods.READ);
+            auditLog(req, resp);
+        } else if (path.equals("/openapi.json")) {
+            Methods.require(req, resp, Methods.READ);
+            bodies.writeBytes(resp, openApi());
         } else {
             throw Methods.noRoute(req);
         }
@@ -111,11 +130,21 @@ final class ApiHandler implements Routes.Handler {
             throw new PackbaseException(ErrorCode.READ_ONLY,
                     "this node serves a read-only root; fetch on the central node");
         }
-        authorize(req, resp);
-        JsonNode body = readJsonObject(req);
-        String url = textField(body, "url", true);
-        String name = textField(body, "name", false);
-        FetchResult result = fetches.fetch(url, name);
+        AuditTrail.Call call = audit.begin(AuditAction.FETCH, who(req));
+        Map<String, Object> out = audited(call, () -> {
+            call.token(authorize(req, resp));
+            JsonNode body = readJsonObject(req);
+            String url = textField(body, "url", true);
+            String name = textField(body, "name", false);
+            call.asked(AuditEntry.Asked.url(url, name));
+            FetchResult result = fetches.fetch(url, name);
+            return new Done<>(fetchBody(req, result),
+                    AuditEntry.Changed.fetch(result.packageName(), result.created(), result.tarballsCreated()));
+        });
+        bodies.write(resp, HttpServletResponse.SC_OK, out);
+    }
+
+    private static Map<String, Object> fetchBody(HttpServletRequest req, FetchResult result) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", "ok");
         out.put("package", result.packageName());
@@ -136,25 +165,138 @@ final class ApiHandler implements Routes.Handler {
             out.put("pinned", Map.of(p.kind().segment(), p.name(),
                     "url", PublicUrls.inContext(req, PublicPaths.tarball(pkg, p.kind(), p.name()))));
         }
-        bodies.write(resp, HttpServletResponse.SC_OK, out);
+        return out;
     }
 
-    private void authorize(HttpServletRequest req, HttpServletResponse resp) {
-        if (config.token().isEmpty()) {
-            return;
+    /** A state-changing call's answer and what it changed, for its audit line. */
+    private record Done<T>(T answer, AuditEntry.Changed changed) {
+    }
+
+    @FunctionalInterface
+    private interface AuditedWork<T> {
+        Done<T> run() throws IOException;
+    }
+
+    /**
+     * Runs a state-changing call and writes its audit line, whatever the outcome, before the answer: a client that
+     * got an answer can find the line (the error ladder answers failures after this has rethrown them).
+     */
+    private static <T> T audited(AuditTrail.Call call, AuditedWork<T> work) throws IOException {
+        Done<T> done;
+        try {
+            done = work.run();
+        } catch (PackbaseException e) {
+            call.failed(e.code().code(), e.getMessage());
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            call.failed(StorageUnavailableException.in(e).isPresent() ? ErrorCode.STORAGE_UNAVAILABLE.code()
+                    : ErrorCode.INTERNAL_ERROR.code(), e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw e;
+        }
+        call.succeeded(done.changed());
+        return done.answer();
+    }
+
+    /**
+     * The OpenAPI 3.1 description of these endpoints, a resource of the WAR kept true by tools/schemathesis.sh;
+     * read at its first request.
+     */
+    private byte[] openApi() throws IOException {
+        byte[] doc = openApi;
+        if (doc == null) {
+            try (InputStream in = ApiHandler.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+                if (in == null) {
+                    throw new IOException(OPENAPI_RESOURCE + " is missing from the WAR");
+                }
+                doc = in.readAllBytes();
+            }
+            openApi = doc;
+        }
+        return doc;
+    }
+
+    /** The caller as the audit log names it, before its token is known. */
+    private AuditTrail.Who who(HttpServletRequest req) {
+        // No request id is assigned on this path; the access-log layer that assigns one passes it here.
+        return AuditTrail.Who.http(Tokens.ANONYMOUS, publicUrls.clientAddress(req), RequestId.of(req).map(RequestId::value).orElse(null));
+    }
+
+    /**
+     * The name of the caller's token where one is needed: 401 without an Authorization header, 403 for a token
+     * that is not one of the named tokens in force; {@code anonymous} when auth is off.
+     */
+    private String authorize(HttpServletRequest req, HttpServletResponse resp) {
+        Tokens current = tokens.current();
+        if (!current.required()) {
+            return Tokens.ANONYMOUS;
         }
         String header = req.getHeader("Authorization");
         if (header == null || header.isBlank()) {
             resp.setHeader("WWW-Authenticate", "Bearer realm=\"packbase\"");
             throw new PackbaseException(ErrorCode.UNAUTHORIZED, "missing Authorization header: send 'Bearer <token>'");
         }
-        String presented = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
-        // Constant-time comparison: the time taken must not reveal how much of the token matched.
-        boolean ok = MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
-                config.token().get().getBytes(StandardCharsets.UTF_8));
-        if (!ok) {
-            throw new PackbaseException(ErrorCode.FORBIDDEN, "invalid token in Authorization header");
+        return current.identify(bearer(header)).orElseThrow(
+                () -> new PackbaseException(ErrorCode.FORBIDDEN, "invalid token in Authorization header"));
+    }
+
+    /** Where no token is needed (update): the name of a valid presented one, else {@code anonymous}. */
+    private String identify(HttpServletRequest req) {
+        String header = req.getHeader("Authorization");
+        return header == null ? Tokens.ANONYMOUS : tokens.current().identify(bearer(header)).orElse(Tokens.ANONYMOUS);
+    }
+
+    private static String bearer(String header) {
+        return header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+    }
+
+    /** {@code POST /api/update}: public (CONTRACT §4), attributed to a token when one is presented. */
+    private void update(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        AuditTrail.Call call = audit.begin(AuditAction.UPDATE, who(req)).token(identify(req));
+        UpdateState.Result result = audited(call, () -> {
+            UpdateState.Result r = update.update();
+            return new Done<>(r, AuditEntry.Changed.update(r.packagesSynced(), r.tarballsCreated()));
+        });
+        bodies.write(resp, HttpServletResponse.SC_OK, result);
+    }
+
+    /**
+     * {@code GET /api/audit?since=<unix seconds>}: this node's audit lines from then on, as they are in the log
+     * ({@code application/x-ndjson}), for token holders only; with no token configured, nobody holds one.
+     */
+    private void auditLog(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!tokens.current().required()) {
+            throw new PackbaseException(ErrorCode.FORBIDDEN, "the audit log is shown to token holders only, and no "
+                    + "token is configured (PACKBASE_TOKEN, PACKBASE_TOKENS_FILE)");
         }
+        authorize(req, resp);
+        String since = QueryParameters.get(req, "since");
+        long from;
+        if (since == null) {
+            from = 0;
+        } else if (since.matches("[0-9]{1,18}")) {
+            from = Long.parseLong(since);
+        } else {
+            throw new PackbaseException(ErrorCode.BAD_REQUEST, "query parameter since must be Unix seconds (a "
+                    + "non-negative integer), not '" + since + "'", Map.of("parameter", "since"), null);
+        }
+        resp.setStatus(HttpServletResponse.SC_OK);
+        resp.setContentType("application/x-ndjson");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setHeader("Cache-Control", "no-store");
+        java.io.Writer out = resp.getWriter();
+        try {
+            audit.since(from, line -> {
+                try {
+                    out.write(line);
+                    out.write('\n');
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        out.flush();
     }
 
     /**
@@ -162,7 +304,20 @@ final class ApiHandler implements Routes.Handler {
      * {@code {"package": …, "tag": …}} (or {@code "commit"}), under the same token rule as fetch.
      */
     private void closure(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        bodies.write(resp, HttpServletResponse.SC_OK, closureBody(mirrorClosure(req, resp)));
+        AuditTrail.Call call = audit.begin(AuditAction.CLOSURE, who(req));
+        Closure closure = audited(call, () -> {
+            Closure c = mirrorClosure(req, resp, call);
+            return new Done<>(c, mirrored(c));
+        });
+        bodies.write(resp, HttpServletResponse.SC_OK, closureBody(closure));
+    }
+
+    /** What a closure holds after it: {@code name@hash} (or the URL) of each {@code ok} node. */
+    private static AuditEntry.Changed mirrored(Closure closure) {
+        return AuditEntry.Changed.closure(closure.nodes().stream().filter(n -> n.status() == Closure.Status.OK)
+                .map(n -> (n.name() == null ? n.url() : n.name())
+                        + (n.computedHash() == null ? "" : "@" + n.computedHash()))
+                .toList());
     }
 
     /**
@@ -170,13 +325,18 @@ final class ApiHandler implements Routes.Handler {
      * {@code .tar.gz} of {@code zig-pkg/<hash>/…}, any other with a 409 naming the nodes that are not ok.
      */
     private void bundle(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Closure closure = mirrorClosure(req, resp);
-        if (!closure.complete()) {
-            List<Closure.Node> failing = closure.failing();
-            throw new PackbaseException(ErrorCode.CONFLICT, failing.size() + " package(s) of the closure are not mirrored"
-                    + " (first: " + (failing.get(0).name() == null ? failing.get(0).url() : failing.get(0).name()) + ": "
-                    + failing.get(0).status().json() + "); see nodes", Map.of("nodes", failing), null);
-        }
+        AuditTrail.Call call = audit.begin(AuditAction.BUNDLE, who(req));
+        Closure closure = audited(call, () -> {
+            Closure c = mirrorClosure(req, resp, call);
+            if (!c.complete()) {
+                List<Closure.Node> failing = c.failing();
+                throw new PackbaseException(ErrorCode.CONFLICT, failing.size() + " package(s) of the closure are not "
+                        + "mirrored (first: " + (failing.get(0).name() == null ? failing.get(0).url()
+                        : failing.get(0).name()) + ": " + failing.get(0).status().json() + "); see nodes",
+                        Map.of("nodes", failing), null);
+            }
+            return new Done<>(c, mirrored(c));
+        });
         resp.setStatus(HttpServletResponse.SC_OK);
         resp.setContentType("application/gzip");
         resp.setHeader("Content-Disposition", "attachment; filename=\"zig-pkg.tar.gz\"");
@@ -184,20 +344,25 @@ final class ApiHandler implements Routes.Handler {
     }
 
     /** The closure a request names: mirrored on a writable root, from what is held on a read-only one. */
-    private Closure mirrorClosure(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        authorize(req, resp);
+    private Closure mirrorClosure(HttpServletRequest req, HttpServletResponse resp, AuditTrail.Call call)
+            throws IOException {
+        call.token(authorize(req, resp));
         JsonNode body = readJsonObject(req);
         String zon = textField(body, "zon", false);
         String url = textField(body, "url", false);
         String pkg = textField(body, "package", false);
         Closure closure;
         if (zon != null) {
-            closure = closures.ofManifest(zon.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] manifest = zon.getBytes(StandardCharsets.UTF_8);
+            call.asked(AuditEntry.Asked.zon(java.util.HexFormat.of().formatHex(sha256(manifest))));
+            closure = closures.ofManifest(manifest);
         } else if (url != null) {
+            call.asked(AuditEntry.Asked.url(url, null));
             closure = closures.ofUrl(url);
         } else if (pkg != null && PackageName.isValid(pkg)) {
             String tag = textField(body, "tag", false);
             String commit = textField(body, "commit", false);
+            call.asked(AuditEntry.Asked.version(pkg, tag, commit));
             if ((tag == null) == (commit == null)) {
                 throw PackbaseException.badRequest("with \"package\", give one of \"tag\" or \"commit\"");
             }
@@ -219,6 +384,14 @@ final class ApiHandler implements Routes.Handler {
         }
         bodies.write(resp, HttpServletResponse.SC_OK, closureBody(closures.stored(new PackageName(parts[0]),
                 commit ? RefKind.COMMIT : RefKind.TAG, parts[parts.length - 1])));
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     private static Map<String, Object> closureBody(Closure closure) {

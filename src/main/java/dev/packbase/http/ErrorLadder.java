@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * {@link PackbaseException} keeps its status, message and details; anything else is logged with a short incident
  * id and answered as a bare internal_error, never a stack trace. The answer is in the route's {@link Dialect}:
  * <ul>
- *   <li>JSON: {@code {"status": code, "message": …, details…}} (CONTRACT §4).</li>
+ *   <li>JSON: {@code {"status": code, "message": …, "request_id": …, details…}} (CONTRACT §4 asks for at least
+ *       the first two).</li>
  *   <li>Git: Git clients never show JSON. For an upload-pack POST from a Git client, a 200 carrying an
  *       {@code ERR} pkt-line, which git prints as "remote error: …" (it shows no body of a non-200 POST, only
  *       "RPC failed; HTTP 503"); JGit's server does the same. Anything else (info/refs, dumb HTTP, push)
@@ -114,6 +115,7 @@ final class ErrorLadder {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", code.code());
             body.put("message", message);
+            RequestId.of(req).ifPresent(id -> body.put("request_id", id.value()));
             details.forEach(body::putIfAbsent);
             json.writeValue(resp.getOutputStream(), body);
             return;

@@ -5,6 +5,7 @@ import dev.packbase.PackbaseException;
 import dev.packbase.domain.PackageName;
 import dev.packbase.git.GitService;
 import dev.packbase.storage.StoredObject;
+import dev.packbase.metrics.Metrics;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
@@ -49,6 +50,17 @@ final class GitHandler {
     static boolean isAliasPath(Routes.Match match, HttpServletRequest req) {
         String rest = match.rest();
         return rest.length() > 1 && isGitPath(rest.substring(1));
+    }
+
+    /**
+     * Smart HTTP (an upload-pack or receive-pack POST, or the {@code info/refs?service=…} advertisement that
+     * starts one) or dumb HTTP (everything else: {@code info/refs} alone, {@code HEAD}, {@code objects/…}).
+     */
+    static Metrics.Route kind(HttpServletRequest req) {
+        String uri = req.getRequestURI();
+        boolean smart = uri.endsWith("/git-upload-pack") || uri.endsWith("/git-receive-pack")
+                || uri.endsWith("/info/refs") && req.getQueryString() != null && req.getQueryString().contains("service=");
+        return smart ? Metrics.Route.GIT_SMART : Metrics.Route.GIT_DUMB;
     }
 
     /** Whether {@code rest} (the part after the repository) is a path the Git layer answers. */

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  */
 final class PublicUrls {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-\\[\\]:]+");
+    /** An IPv4 or IPv6 address as proxies write it in {@code X-Forwarded-For} (anything else is not believed). */
+    private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
 
     private final Config config;
 
@@ -55,6 +57,39 @@ final class PublicUrls {
             host = req.getServerName() + ":" + req.getServerPort();
         }
         return scheme + "://" + host + req.getContextPath();
+    }
+
+    /**
+     * The client's address as seen through the trusted proxies: when the peer is one, the last address of
+     * {@code X-Forwarded-For} that is not itself a trusted proxy (each proxy appends the address it saw, so the
+     * ones left of the last untrusted hop are the client's claims and are not believed); else the peer.
+     */
+    String clientAddress(HttpServletRequest req) {
+        String peer = req.getRemoteAddr();
+        if (!config.trustedProxies().contains(peer)) {
+            return peer;
+        }
+        java.util.Enumeration<String> headers = req.getHeaders("X-Forwarded-For");
+        java.util.List<String> hops = new java.util.ArrayList<>();
+        while (headers != null && headers.hasMoreElements()) {
+            for (String hop : headers.nextElement().split(",")) {
+                if (!hop.isBlank()) {
+                    hops.add(hop.strip());
+                }
+            }
+        }
+        String client = peer;
+        for (int i = hops.size() - 1; i >= 0; i--) {
+            String hop = hops.get(i);
+            if (!ADDRESS.matcher(hop).matches()) {
+                break;
+            }
+            client = hop;
+            if (!config.trustedProxies().contains(hop)) {
+                break;
+            }
+        }
+        return client;
     }
 
     /** The first value of a possibly comma-separated (multi-proxy) header. */

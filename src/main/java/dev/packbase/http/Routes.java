@@ -1,5 +1,6 @@
 package dev.packbase.http;
 
+import dev.packbase.metrics.Metrics;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
@@ -9,7 +10,7 @@ import java.util.List;
  * The route table: every path packbase answers, in order, each with its handler and the {@link Dialect} its
  * errors are answered in. The first route whose pattern matches (and whose guard accepts) wins; a path no
  * route takes is a JSON 404. Adding a route is one {@link #add} line where the table is built
- * ({@link PackbaseListener}).
+ * ({@link PackbaseListener}). Each route names the kind ({@link Metrics.Route}) its requests are counted under.
  *
  * <p>Patterns are {@code /}-separated segments: a literal ({@code api}), a {@code {name}} that takes one
  * non-empty segment, and a trailing {@code *} that takes the rest of the path ({@code ""} or {@code /…},
@@ -30,8 +31,15 @@ final class Routes {
         boolean takes(Match match, HttpServletRequest req);
     }
 
+    /** The route kind a request is counted and logged under, when its route's kind depends on the request (Git). */
+    @FunctionalInterface
+    interface Kind {
+        Metrics.Route of(HttpServletRequest req);
+    }
+
     /** One line of the table. */
-    record Route(String pattern, Dialect dialect, Handler handler, Guard guard, Segment[] segments, boolean rest) {
+    record Route(String pattern, Dialect dialect, Kind kind, Handler handler, Guard guard, Segment[] segments,
+            boolean rest, boolean limited) {
     }
 
     /** A literal segment, or a capture when {@code name} is set. */
@@ -40,6 +48,11 @@ final class Routes {
 
     /** A route that matched a path: the values of its captures (in pattern order) and the rest of the path. */
     record Match(Route route, String path, String[] values, String rest) {
+
+        /** The route kind of {@code req} on this route. */
+        Metrics.Route kind(HttpServletRequest req) {
+            return route.kind().of(req);
+        }
 
         /** The value of capture {@code {name}}. */
         String get(String name) {
@@ -59,13 +72,27 @@ final class Routes {
     private final List<Route> routes = new ArrayList<>();
 
     /** Adds a route at the end of the table. */
-    Routes add(String pattern, Dialect dialect, Handler handler) {
-        return add(pattern, dialect, handler, (m, req) -> true);
+    Routes add(String pattern, Dialect dialect, Metrics.Route kind, Handler handler) {
+        return add(pattern, dialect, req -> kind, handler, (m, req) -> true);
     }
 
     /** Adds a route that only takes the requests its {@code guard} accepts. */
-    Routes add(String pattern, Dialect dialect, Handler handler, Guard guard) {
-        routes.add(compile(pattern, dialect, handler, guard));
+    Routes add(String pattern, Dialect dialect, Metrics.Route kind, Handler handler, Guard guard) {
+        return add(pattern, dialect, req -> kind, handler, guard);
+    }
+
+    /** Adds a route whose requests' kind depends on the request. */
+    Routes add(String pattern, Dialect dialect, Kind kind, Handler handler, Guard guard) {
+        routes.add(compile(pattern, dialect, kind, handler, guard, true));
+        return this;
+    }
+
+    /**
+     * Adds an operator's route (health, metrics): cheap, and outside the request limit, so that probes and
+     * scrapes answer while the registry is saturated.
+     */
+    Routes addUnlimited(String pattern, Dialect dialect, Metrics.Route kind, Handler handler) {
+        routes.add(compile(pattern, dialect, req -> kind, handler, (m, req) -> true, false));
         return this;
     }
 
@@ -86,7 +113,8 @@ final class Routes {
         return m == null ? Dialect.JSON : m.route().dialect();
     }
 
-    private static Route compile(String pattern, Dialect dialect, Handler handler, Guard guard) {
+    private static Route compile(String pattern, Dialect dialect, Kind kind, Handler handler, Guard guard,
+            boolean limited) {
         if (!pattern.startsWith("/")) {
             throw new IllegalArgumentException("a route pattern starts with '/': " + pattern);
         }
@@ -102,7 +130,7 @@ final class Routes {
                 segments.add(capture ? new Segment(null, s.substring(1, s.length() - 1)) : new Segment(s, null));
             }
         }
-        return new Route(pattern, dialect, handler, guard, segments.toArray(new Segment[0]), rest);
+        return new Route(pattern, dialect, kind, handler, guard, segments.toArray(new Segment[0]), rest, limited);
     }
 
     private static Match match(Route route, String path) {

@@ -3,6 +3,7 @@ package dev.packbase.http;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.http.fastpath.FastPath;
+import dev.packbase.metrics.Metrics;
 import dev.packbase.storage.Storage;
 import dev.packbase.storage.StoredObject;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,9 +11,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -31,6 +29,7 @@ final class TarballSender {
     private final Storage storage;
     private final TarballCache cache;
     private final java.time.Duration presignedRedirect;
+    private final Metrics metrics;
     /** Memory maps of the large tarballs, by address space: page cache, not heap. */
     private final TarballCache mappings = new TarballCache(MAPPED_BYTES, MAPPED_BYTES);
 
@@ -40,9 +39,25 @@ final class TarballSender {
 
     /** With {@code presignedRedirect} above zero, tarballs not in the heap cache are redirects to the store. */
     TarballSender(Storage storage, TarballCache cache, java.time.Duration presignedRedirect) {
+        this(storage, cache, presignedRedirect, Metrics.OFF);
+    }
+
+    /** Counting the heap cache's hits and misses in {@code metrics}. */
+    TarballSender(Storage storage, TarballCache cache, java.time.Duration presignedRedirect, Metrics metrics) {
         this.storage = storage;
         this.cache = cache;
         this.presignedRedirect = presignedRedirect;
+        this.metrics = metrics;
+    }
+
+    /** Body bytes a Tomcat sendfile set up by {@link #send} will write after the servlet returns (0 when none). */
+    static long sendfileBytes(HttpServletRequest req) {
+        if (req.getAttribute(TOMCAT_SENDFILE + ".filename") == null
+                || !(req.getAttribute(TOMCAT_SENDFILE + ".start") instanceof Long start)
+                || !(req.getAttribute(TOMCAT_SENDFILE + ".end") instanceof Long end)) {
+            return 0;
+        }
+        return end - start;
     }
 
     /** The cache of small tarballs, for tests. */
@@ -64,7 +79,8 @@ final class TarballSender {
             return null;
         }
         boolean body = !head && a.hasBody();
-        return new FastPath.Answer(a.status(), a.headers(), body ? cached.slice(a.start(), a.length()) : null);
+        metrics.tarballCache(true); // a miss is counted by the servlet, which answers it
+        return new FastPath.Answer(a.status(), a.headers(), body ? cached.slice(a.start(), a.length()) : null, null);
     }
 
     /** Decides and sends the answer to a GET or HEAD of the tarball of {@code t}. */
@@ -72,6 +88,7 @@ final class TarballSender {
         String key = t.tarballKey();
         String sha256 = t.sha256();
         TarballCache.Entry cached = cache.get(key, sha256);
+        metrics.tarballCache(cached != null);
         if (cached == null && !presignedRedirect.isZero()) {
             java.util.Optional<java.net.URI> direct = storage.presignedGet(key, presignedRedirect);
             if (direct.isPresent()) {
@@ -156,8 +173,7 @@ final class TarballSender {
             return;
         }
         OutputStream out = resp.getOutputStream();
-        Method writeBuffer = a.size() > Integer.MAX_VALUE ? null : BUFFER_WRITE.get(out.getClass());
-        if (writeBuffer != null) {
+        if (a.size() <= Integer.MAX_VALUE && ContainerWrites.supported(out)) {
             // The stored bytes as a read-only buffer (a memory map of the file) handed to the container's
             // write(ByteBuffer) (Jetty's HttpOutput has one): the socket write reads the page cache, with no copy
             // through the heap. The map is kept (bounded, like the heap cache): a map per request stays resident
@@ -166,13 +182,7 @@ final class TarballSender {
             if (map == null) {
                 map = mappings.put(stored.key(), sha256, stored.map());
             }
-            try {
-                writeBuffer.invoke(out, map.slice(a.start(), a.length()));
-            } catch (IllegalAccessException e) {
-                throw new IOException(e);
-            } catch (InvocationTargetException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            }
+            ContainerWrites.write(out, map.slice(a.start(), a.length()));
             return;
         }
         try (InputStream in = stored.stream()) {
@@ -180,19 +190,6 @@ final class TarballSender {
             copy(in, out, a.length());
         }
     }
-
-    /** A public {@code write(ByteBuffer)} of a container's output stream class, found without importing it. */
-    private static final ClassValue<Method> BUFFER_WRITE = new ClassValue<>() {
-        @Override
-        protected Method computeValue(Class<?> type) {
-            try {
-                Method m = type.getMethod("write", ByteBuffer.class);
-                return java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers()) ? m : null;
-            } catch (NoSuchMethodException | SecurityException e) {
-                return null;
-            }
-        }
-    };
 
     private static byte[] readWhole(StoredObject stored) throws IOException {
         try (InputStream in = stored.stream()) {

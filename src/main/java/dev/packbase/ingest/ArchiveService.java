@@ -3,6 +3,7 @@ package dev.packbase.ingest;
 import dev.packbase.ErrorCode;
 import dev.packbase.PackbaseException;
 import dev.packbase.config.Config;
+import dev.packbase.metrics.Metrics;
 import dev.packbase.domain.ArchiveManifest;
 import dev.packbase.domain.TagManifest;
 import dev.packbase.domain.ZigInfo;
@@ -57,8 +58,11 @@ public final class ArchiveService {
     private final String release;
     private final PackageLocks locks = new PackageLocks();
 
+    private final Metrics metrics;
+
     public ArchiveService(Config.Fetch limits, Config.Ingest ingest, ArchiveState archives, Storage storage,
-            ScratchArea scratch, Clock clock, String release) {
+            ScratchArea scratch, Clock clock, String release, Metrics metrics) {
+        this.metrics = metrics;
         this.limits = limits;
         this.ingest = ingest;
         this.archives = archives;
@@ -113,7 +117,14 @@ public final class ArchiveService {
     private Outcome download(String url, String declaredHash) throws IOException {
         Path dir = scratch.create("archive");
         try {
-            ArchiveDownloader.Downloaded d = new ArchiveDownloader(limits).download(url, dir.resolve("download"));
+            ArchiveDownloader.Downloaded d;
+            boolean downloaded = false;
+            try {
+                d = new ArchiveDownloader(limits).download(url, dir.resolve("download"));
+                downloaded = true;
+            } finally {
+                metrics.upstream(downloaded ? Metrics.Upstream.OK : Metrics.Upstream.FAILED);
+            }
             ArchiveType type = ArchiveType.of(d.contentType(), d.contentDisposition(), url).orElseThrow(() ->
                     ArchiveReader.refused(url + " is no archive Zig unpacks: Content-Type '" + d.contentType() + "'"
                             + (d.contentDisposition() == null ? "" : ", Content-Disposition '" + d.contentDisposition() + "'")));

@@ -6,6 +6,7 @@ import dev.packbase.config.Config;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
 import dev.packbase.domain.RefKind;
+import dev.packbase.metrics.Metrics;
 import dev.packbase.state.PackageState;
 import java.util.Map;
 import java.util.Optional;
@@ -24,9 +25,11 @@ public final class FetchService {
     private final PackageLocks locks;
     private final Semaphore ingestSlots;
     private final int maxConcurrentIngests;
+    private final Metrics metrics;
 
     public FetchService(Config.Fetch limits, int maxConcurrentIngests, PackageState state, IngestPipeline pipeline,
-            PackageLocks locks) {
+            PackageLocks locks, Metrics metrics) {
+        this.metrics = metrics;
         this.limits = limits;
         this.maxConcurrentIngests = maxConcurrentIngests;
         this.state = state;
@@ -41,6 +44,7 @@ public final class FetchService {
      */
     public FetchResult fetch(String rawUrl, String explicitName) {
         if (!ingestSlots.tryAcquire()) {
+            metrics.ingest(Metrics.Ingest.BUSY, 0);
             throw new PackbaseException(ErrorCode.BUSY, "all " + maxConcurrentIngests
                     + " ingest slots are in use (PACKBASE_MAX_CONCURRENT_INGESTS); try again shortly",
                     Map.of("retry_after", 10), null);
@@ -57,6 +61,31 @@ public final class FetchService {
      * sources (fixture repositories under the root) use file: URLs whatever the API allows.
      */
     public FetchResult fetch(String rawUrl, String explicitName, boolean allowFile) {
+        long start = System.nanoTime();
+        Metrics.Ingest outcome = Metrics.Ingest.ERROR;
+        try {
+            FetchResult result = ingestUrl(rawUrl, explicitName, allowFile);
+            outcome = result.failedTags().isEmpty() ? Metrics.Ingest.OK : Metrics.Ingest.PARTIAL;
+            return result;
+        } catch (PackbaseException e) {
+            outcome = outcome(e.code());
+            throw e;
+        } finally {
+            metrics.ingest(outcome, System.nanoTime() - start);
+        }
+    }
+
+    /** How a failed ingest is counted. */
+    private static Metrics.Ingest outcome(ErrorCode code) {
+        return switch (code) {
+            case NO_TAGS -> Metrics.Ingest.NO_TAGS;
+            case UPSTREAM_FAILED -> Metrics.Ingest.UPSTREAM_FAILED;
+            case BUSY -> Metrics.Ingest.BUSY;
+            default -> code.httpStatus() < 500 ? Metrics.Ingest.REJECTED : Metrics.Ingest.ERROR;
+        };
+    }
+
+    private FetchResult ingestUrl(String rawUrl, String explicitName, boolean allowFile) {
         UpstreamUrl url = UpstreamUrl.parse(rawUrl, allowFile).rewritten(limits.rewrites());
         if (!url.given().toLowerCase(java.util.Locale.ROOT).startsWith("git+") && ArchiveType.fromUrl(url.given()).isPresent()) {
             throw PackbaseException.badRequest("'" + rawUrl + "' is an archive, not a Git repository: archive dependencies"
@@ -77,7 +106,7 @@ public final class FetchService {
                 throw new PackbaseException(ErrorCode.CONFLICT, "package '" + name + "' is already bound to "
                         + existing.get().upstreamUrl() + ", not " + url.given(), Map.of("package", name.value()), null);
             }
-            GitUpstream upstream = new GitUpstream(url, limits);
+            Upstream upstream = new CountedUpstream(new GitUpstream(url, limits), metrics);
             Source source = url.ref().<Source>map(ref -> new RefSource(upstream, ref)).orElseGet(() -> new TagSource(upstream));
             return pipeline.run(name, source);
         });

@@ -5,6 +5,7 @@ import dev.packbase.WorkPool;
 import dev.packbase.config.Config;
 import dev.packbase.git.DerivedGit;
 import dev.packbase.git.GitService;
+import dev.packbase.metrics.Metrics;
 import dev.packbase.state.PackageState;
 import dev.packbase.storage.Storage;
 import java.time.Clock;
@@ -17,7 +18,7 @@ import java.time.Clock;
 public record Ingest(FetchService fetches, Refresher refresher) {
 
     public static Ingest wire(Config config, Storage storage, ScratchArea scratch, PackageState state,
-            DerivedGit derivedGit, GitService git, ObjectMapper json, Clock clock, WorkPool work) {
+            DerivedGit derivedGit, GitService git, ObjectMapper json, Clock clock, WorkPool work, Metrics metrics) {
         PackageLocks locks = new PackageLocks();
         Publisher publisher = new Publisher(state, storage);
         Refresher refresher = new Refresher(state, new Deriver(state, derivedGit, git), new Verifier(git, work),
@@ -25,6 +26,7 @@ public record Ingest(FetchService fetches, Refresher refresher) {
         IngestPipeline pipeline = new IngestPipeline(state, new Fetcher(scratch, config.fetch().timeout()),
                 new Materialiser(storage, state, json, config.ingest(), config.release(), work), publisher, refresher,
                 clock);
-        return new Ingest(new FetchService(config.fetch(), config.ingest().maxConcurrent(), state, pipeline, locks), refresher);
+        return new Ingest(new FetchService(config.fetch(), config.ingest().maxConcurrent(), state, pipeline, locks,
+                metrics), refresher);
     }
 }

@@ -424,6 +424,31 @@ public final class PackageState {
         return packages.isEmpty();
     }
 
+    /**
+     * The packages held here and their tarballs (tags and pinned commits), split by what each package's info entry
+     * says: healthy, or not (unhealthy, or no entry yet). Counted from memory, for the metrics' gauges.
+     */
+    public record HealthCounts(int healthyPackages, int unhealthyPackages, long healthyTarballs, long unhealthyTarballs) {
+    }
+
+    public HealthCounts healthCounts() {
+        int healthyPackages = 0;
+        int unhealthyPackages = 0;
+        long healthyTarballs = 0;
+        long unhealthyTarballs = 0;
+        for (ServedPackage pkg : packages.values()) {
+            int tarballs = pkg.tags().size() + pkg.commits().size();
+            if (Boolean.TRUE.equals(healthy.get(pkg.name()))) {
+                healthyPackages++;
+                healthyTarballs += tarballs;
+            } else {
+                unhealthyPackages++;
+                unhealthyTarballs += tarballs;
+            }
+        }
+        return new HealthCounts(healthyPackages, unhealthyPackages, healthyTarballs, unhealthyTarballs);
+    }
+
     /** Attempts of {@link #update} before it gives up on a record that other writers keep changing. */
     static final int UPDATE_ATTEMPTS = 20;
 

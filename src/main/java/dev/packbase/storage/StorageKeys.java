@@ -18,6 +18,8 @@ public final class StorageKeys {
     /** One info entry per package: what a fetch or update of that package writes. */
     public static final String INFO_DIR = STATE_DIR + "info/";
     public static final String TMP_DIR = STATE_DIR + "tmp/";
+    /** Replaced by each readiness check of a writable node ({@code GET /readyz}): proves the store takes writes. */
+    public static final String READY_PROBE = STATE_DIR + "ready-probe";
     public static final String SOURCE_CURRENT = STATE_DIR + "source/current.json";
     public static final String SOURCE_PREVIOUS = STATE_DIR + "source/previous.json";
     public static final String UPDATE_STATE = STATE_DIR + "update-state.json";

@@ -5,6 +5,7 @@ import dev.packbase.ErrorCode;
 import dev.packbase.closure.ClosureService;
 import dev.packbase.PackbaseException;
 import dev.packbase.config.Config;
+import dev.packbase.metrics.Metrics;
 import dev.packbase.domain.PackageInfo;
 import dev.packbase.domain.PackageName;
 import dev.packbase.domain.PackageRecord;
@@ -62,8 +63,12 @@ public final class UpdateService {
     private volatile UpdateState state;
     private final ClosureService closures;
 
+    private final Metrics metrics;
+
     public UpdateService(Config config, Storage storage, PackageState registry, FetchService fetches,
-            ClosureService closures, Refresher refresher, ObjectMapper json, Clock clock, FixtureRepositories fixtures) {
+            ClosureService closures, Refresher refresher, ObjectMapper json, Clock clock, FixtureRepositories fixtures,
+            Metrics metrics) {
+        this.metrics = metrics;
         this.closures = closures;
         this.config = config;
         this.storage = storage;
@@ -118,6 +123,26 @@ public final class UpdateService {
      * same store) or cooldown.
      */
     public UpdateState.Result update() {
+        long start = System.nanoTime();
+        Metrics.UpdateRun outcome = Metrics.UpdateRun.FAILED;
+        try {
+            UpdateState.Result result = claimAndRun();
+            outcome = Metrics.UpdateRun.OK;
+            return result;
+        } catch (PackbaseException e) {
+            outcome = switch (e.code()) {
+                case READ_ONLY -> Metrics.UpdateRun.READ_ONLY;
+                case BUSY -> Metrics.UpdateRun.BUSY;
+                case COOLDOWN -> Metrics.UpdateRun.COOLDOWN;
+                default -> Metrics.UpdateRun.FAILED;
+            };
+            throw e;
+        } finally {
+            metrics.updateRun(outcome, System.nanoTime() - start);
+        }
+    }
+
+    private UpdateState.Result claimAndRun() {
         if (!storage.writable()) {
             throw new PackbaseException(ErrorCode.READ_ONLY, "this node serves a read-only root; update on the central node");
         }

@@ -230,10 +230,16 @@ class ApiIT {
         assertError(chunkedHuge, 413, "payload_too_large", "2048");
 
         try (Stream<Path> files = Files.walk(root)) {
-            List<String> written = files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).toList();
+            // The audit log records the refused calls too (README "Audit"); nothing else may be written.
+            List<String> written = files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString())
+                    .filter(p -> !p.equals(".packbase/audit.log")).toList();
             assertEquals(List.of(), written, "no partial file, lock or state");
         }
-        assertEquals(List.of(), s.storedKeys(), "no partial object or state in the store");
+        List<String> outcomes = Files.readAllLines(root.resolve(".packbase/audit.log")).stream()
+                .map(l -> l.replaceAll(".*\"outcome\":\"([a-z_]+)\".*", "$1")).distinct().sorted().toList();
+        assertEquals(List.of("bad_request", "payload_too_large"), outcomes, "each refused fetch has its line");
+        assertEquals(List.of(), s.storedKeys().stream().filter(k -> !k.equals(".packbase/audit.log")).toList(),
+                "no partial object or state in the store");
     }
 
     @Test

@@ -145,7 +145,7 @@ public final class ScaleRoot {
         GitService git = new GitService(registry, derived);
         ScratchArea scratch = new ScratchArea(storage.root().resolve(dev.packbase.storage.StorageKeys.TMP_DIR));
         Ingest ingest = Ingest.wire(config, storage, scratch, registry, derived, git, json, clock,
-                new dev.packbase.WorkPool(1));
+                new dev.packbase.WorkPool(1), dev.packbase.metrics.Metrics.OFF);
         PackageName name = new PackageName(name(index));
         ingest.fetches().ingest(name, new TagSource(new GeneratedUpstream(name.value(), tags, seed * 1_000_003L + index)));
         PackageRecord record = registry.find(name).orElseThrow();

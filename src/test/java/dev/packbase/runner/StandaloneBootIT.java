@@ -120,7 +120,7 @@ class StandaloneBootIT {
                 String what = String.join(" ", request) + "\n" + server.output();
                 assertEquals(slow.statusCode(), fast.statusCode(), what);
                 assertEquals(withoutDate(slow), withoutDate(fast), what);
-                assertTrue(Arrays.equals(slow.body(), fast.body()), what);
+                assertTrue(Arrays.equals(withoutRequestId(slow.body()), withoutRequestId(fast.body())), what);
             }
             assertEquals(200, send(server.uri(path), new String[] {"GET"}).statusCode());
         } finally {
@@ -137,9 +137,19 @@ class StandaloneBootIT {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** A body with the request id of a JSON error taken out. */
+    private static byte[] withoutRequestId(byte[] body) {
+        String text = new String(body, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return text.replaceFirst("\"request_id\":\"[0-9a-f]{32}\",?", "")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     private static java.util.Map<String, java.util.List<String>> withoutDate(HttpResponse<?> r) {
         java.util.Map<String, java.util.List<String>> h = new java.util.TreeMap<>(r.headers().map());
         h.keySet().removeIf(k -> k.equalsIgnoreCase("date"));
+        // Each answer has its own id: compared by shape (fresh, 32 hex digits) on both paths.
+        h.replaceAll((k, v) -> k.equalsIgnoreCase("x-request-id") && v.size() == 1 && v.get(0).matches("[0-9a-f]{32}")
+                ? java.util.List.of("<fresh id>") : v);
         return h;
     }
 

@@ -57,6 +57,8 @@ public final class StandaloneServer {
         QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads());
         threads.setName("packbase");
         Server server = new Server(threads);
+        // Requests Jetty refuses before the webapp sees them still get packbase's JSON errors.
+        server.setErrorHandler(new JsonErrorHandler());
         HttpConfiguration http = new HttpConfiguration();
         // Slow clients: a connection that sends or reads nothing for the idle timeout is closed. No minimum
         // data rate: Jetty measures it from the start of the request, so a small body read after an ingest
@@ -82,12 +84,23 @@ public final class StandaloneServer {
         // leaving a running server that answers 503.
         webapp.setThrowUnavailableOnStartupException(true);
         TarballFastPathHandler fastPath = TarballFastPathHandler.around(webapp, threads);
-        server.setHandler(fastPath);
+        ServerConnector metricsConnector = null;
+        if (settings.metricsPort() >= 0) {
+            metricsConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            metricsConnector.setHost(settings.host());
+            metricsConnector.setPort(settings.metricsPort());
+            metricsConnector.setIdleTimeout(settings.idleTimeoutSeconds() * 1000L);
+            server.addConnector(metricsConnector);
+            server.setHandler(new MetricsPortHandler(fastPath, metricsConnector));
+        } else {
+            server.setHandler(fastPath);
+        }
 
         if (settings.accessLog() != null) {
             RequestLogWriter writer = new RequestLogWriter(settings.accessLog().toString());
             writer.setAppend(true);
-            server.setRequestLog(new CustomRequestLog(writer, CustomRequestLog.NCSA_FORMAT));
+            server.setRequestLog(settings.accessLogFormat() == AccessLogFormat.JSON ? new JsonRequestLog(writer)
+                    : new CustomRequestLog(writer, CustomRequestLog.NCSA_FORMAT));
         }
 
         server.setStopAtShutdown(true);
@@ -100,6 +113,9 @@ public final class StandaloneServer {
         }
 
         fastPath.connect();
+        if (metricsConnector != null) {
+            log.info("metrics on http://" + uriHost(settings.host()) + ":" + metricsConnector.getLocalPort() + "/metrics");
+        }
         System.out.println(LISTENING_PREFIX + "http://" + uriHost(settings.host()) + ":" + connector.getLocalPort() + "/");
         System.out.flush();
         server.join();
@@ -150,15 +166,34 @@ public final class StandaloneServer {
      * messages; reachable here because the {@code dev/packbase/config/Setting*} classes are copied to the WAR
      * root, see pom.xml). There are no context-params at this point, so system property, environment, default.
      */
-    public record ServerSettings(String host, int port, Path accessLog, int maxThreads, int idleTimeoutSeconds) {
+    public record ServerSettings(String host, int port, Path accessLog, AccessLogFormat accessLogFormat, int maxThreads,
+            int idleTimeoutSeconds, int metricsPort) {
 
         public static ServerSettings resolve(Settings settings) {
+            String metricsPort = settings.text(Setting.METRICS_PORT);
             return new ServerSettings(
                     settings.text(Setting.HOST),
                     settings.integer(Setting.PORT, 0, 65535),
                     settings.path(Setting.ACCESS_LOG).orElse(null),
+                    AccessLogFormat.parse(settings.text(Setting.ACCESS_LOG_FORMAT)),
                     settings.integer(Setting.MAX_THREADS, 8, 10_000),
-                    settings.integer(Setting.IDLE_TIMEOUT_SECONDS, 1, 86_400));
+                    settings.integer(Setting.IDLE_TIMEOUT_SECONDS, 1, 86_400),
+                    metricsPort == null ? -1 : settings.integer(Setting.METRICS_PORT, 0, 65535));
+        }
+    }
+
+    /** {@code PACKBASE_ACCESS_LOG_FORMAT}. */
+    enum AccessLogFormat {
+        NCSA, JSON;
+
+        static AccessLogFormat parse(String text) {
+            for (AccessLogFormat f : values()) {
+                if (f.name().equalsIgnoreCase(text.strip())) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException(Setting.ACCESS_LOG_FORMAT.envName() + "='" + text
+                    + "' is not an access log format: use ncsa or json");
         }
     }
 }

@@ -70,6 +70,7 @@ final class TarballFastPathHandler extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) {
         FastPath.Answer answer = answer(request);
         if (answer != null) {
+            request.setAttribute(FastPath.ROUTE_ATTRIBUTE, answer.route());
             response.setStatus(answer.status());
             HttpFields.Mutable fields = response.getHeaders();
             for (FastPath.Header header : answer.headers()) {
@@ -109,7 +110,7 @@ final class TarballFastPathHandler extends Handler.Wrapper {
         }
         try {
             HttpFields fields = request.getHeaders();
-            return f.answer(new FastPath.Request(method, path, fields::get));
+            return f.answer(new FastPath.Request(method, path, fields::get, Request.getRemoteAddr(request)));
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "tarball fast path failed; the servlet answers", e);
             return null;

@@ -20,20 +20,32 @@ public interface FastPath {
     String ATTRIBUTE = FastPath.class.getName();
 
     /**
+     * The request attribute naming the route kind the webapp answered a request under ({@code tarball},
+     * {@code git-smart}, …, a {@code String}), which the launcher's JSON access log writes.
+     */
+    String ROUTE_ATTRIBUTE = "dev.packbase.route";
+
+    /** The response header carrying the request's id, on every answer of the webapp and of the fast path. */
+    String REQUEST_ID_HEADER = "X-Request-Id";
+
+    /**
      * The complete answer to {@code request}, or null when the webapp has to answer it (anything but a GET or
      * HEAD of a tarball it holds in memory, and every error).
      */
     Answer answer(Request request);
 
     /**
-     * A request as the launcher sees it: the method, the decoded path within the context, and a lookup of
-     * request headers by name (null when absent).
+     * A request as the launcher sees it: the method, the decoded path within the context, a lookup of
+     * request headers by name (null when absent), and the address of the peer that sent it.
      */
-    record Request(String method, String path, Function<String, String> headers) {
+    record Request(String method, String path, Function<String, String> headers, String remoteAddress) {
     }
 
-    /** Status, headers in the order to send them, and the body (null for HEAD and 304). */
-    record Answer(int status, List<Header> headers, ByteBuffer body) {
+    /**
+     * Status, headers in the order to send them, the body (null for HEAD and 304), and the route kind to log
+     * (the value of {@link #ROUTE_ATTRIBUTE}; null until the webapp's fast path names it).
+     */
+    record Answer(int status, List<Header> headers, ByteBuffer body, String route) {
     }
 
     /** One response header. */
