@@ -60,9 +60,6 @@ JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$here/results}
 KEEP=${BENCH_KEEP:-0}
 RUSAGE_RUNS=${BENCH_RUSAGE_RUNS:-5}
-[ "$SHAPE" = custom ] || python3 "$here/gen-repo.py" --shapes | grep -qx "$SHAPE" \
-  || { printf 'git-fetch: error: unknown shape %s (custom, or one of: %s)\n' "$SHAPE" "$SHAPES" >&2; exit 1; }
-SUMMARY_FILE=${BENCH_SUMMARY_FILE:-}
 
 log() { printf 'git-fetch: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -106,6 +103,9 @@ PY
   log "report written to $REPORT"
   exit 0
 fi
+[ "$SHAPE" = custom ] || grep -qx -- "$SHAPE" <<<"$(python3 "$here/gen-repo.py" --shapes)" \
+  || { printf 'git-fetch: error: unknown shape %s (custom, or one of: %s)\n' "$SHAPE" "$SHAPES" >&2; exit 1; }
+SUMMARY_FILE=${BENCH_SUMMARY_FILE:-}
 
 # ---------------------------------------------------------------------------------------- checks
 for v in RUNS WARMUP RUSAGE_RUNS FILES TAGS COMMITS_PER_TAG FILE_KB SEED; do
@@ -256,8 +256,9 @@ assert r.get("status") == "ok", r
 assert r.get("tarball_count") == int(sys.argv[2]), r
 PY
 info=$(curl -sS "$PB_URL/api/info/$PKG")
-python3 -c 'import json,sys; i=json.loads(sys.argv[1]); assert i.get("pseudo_git_fetchable") is True and i.get("healthy") is True, i' "$info" \
-  || die "packbase says the package is not fetchable over Git: $info"
+# Through stdin: the info of a package with many tags is longer than an argument may be.
+python3 -c 'import json,sys; i=json.load(sys.stdin); assert i.get("pseudo_git_fetchable") is True and i.get("healthy") is True, i' <<<"$info" \
+  || die "packbase says the package is not fetchable over Git: $(head -c 2000 <<<"$info")"
 pb_cpu_ingest=$(cpu_with_children "$PB_PID")
 pb_hwm_ingest=$(status_kb "$PB_PID" VmHWM)
 reset_hwm "$PB_PID"
